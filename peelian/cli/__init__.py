@@ -1,0 +1,34 @@
+"""The ``peelian`` command: one sub-command group per area, each a thin shell over the domain."""
+
+import typer
+
+from peelian import __version__
+from peelian.cli import db, ingest, quarantine
+from peelian.cli.common import setup_logging
+
+app = typer.Typer(
+    help="Peelian: open policing intelligence. One POLE store for every police source.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(quarantine.app, name="quarantine")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"peelian {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log details to stderr."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show version."),
+) -> None:
+    setup_logging(verbose)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,261 @@
+"""The POLE store schema, one definition for SQLite and PostgreSQL.
+
+Ids are stable strings hashed from the source system and natural key (see ``pole.ids``), so a
+bulk load needs no round trip for generated keys, a rebuilt store gives the same ids, and the
+primary key alone enforces one row per source key. Every fact row names the source record
+version it came from: (source_system, source_key or natural_key, version).
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+ID = String(40)
+SYSTEM = String(80)
+KEY = String(200)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps stored in UTC and always read back timezone-aware, on both backends."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: Peelian stores UTC, pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("adapter", String(40), nullable=False),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("source_name", Text, nullable=False, doc="file name or archive member"),
+    Column("source_path", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_bytes", BigInteger, nullable=False),
+    Column("columns", JSON, nullable=True, doc="header of a delimited file, for reading raw rows"),
+    Column("status", String(20), nullable=False, doc="running, completed, interrupted, failed"),
+    Column("message", Text, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_inserted", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("rows_unchanged", Integer, nullable=False, default=0),
+    Column("rows_quarantined", Integer, nullable=False, default=0),
+    Index("ix_ingest_runs_source", "source_system", "source_name"),
+)
+
+source_records = Table(
+    "source_records",
+    metadata,
+    # The composite key is the only index: a text surrogate id would cost a second B-tree on
+    # every insert, and rows that came from a record name it by (system, key, version).
+    Column("source_system", SYSTEM, primary_key=True),
+    Column("natural_key", KEY, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("content_hash", String(32), nullable=False),
+    Column("raw", Text, nullable=False, doc="the original row: CSV text or canonical JSON"),
+    Column("run_id", Integer, ForeignKey("ingest_runs.id"), nullable=False),
+    Column("line_number", Integer, nullable=True),
+    Column("ingested_at", UTCDateTime, nullable=False),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("natural_key", KEY, nullable=False),
+    Column("kind", String(20), nullable=False, doc="point, address, premises, area"),
+    Column("name", Text, nullable=True),
+    Column("postcode", String(12), nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("x", Float, nullable=True),
+    Column("y", Float, nullable=True),
+    Column("area_code", String(40), nullable=True),
+    Column("source_key", KEY, nullable=False, doc="row (natural key) that first named this place"),
+    Column("source_version", Integer, nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("natural_key", KEY, nullable=False),
+    Column("version", Integer, nullable=False, doc="current source record version"),
+    Column("event_type", String(20), nullable=False, doc="crime, incident, report, stop"),
+    Column("category", String(120), nullable=False),
+    Column("subcategory", String(200), nullable=True),
+    Column("time_from", UTCDateTime, nullable=False),
+    Column("time_to", UTCDateTime, nullable=False, doc="exclusive end of the window"),
+    Column("time_precision", String(10), nullable=False, doc="minute, hour, day, month, ..."),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("x", Float, nullable=True),
+    Column("y", Float, nullable=True),
+    Column("location_id", ID, ForeignKey("locations.id"), nullable=True),
+    Column("location_text", Text, nullable=True),
+    Column("area_code", String(40), nullable=True, doc="area named by the source (LSOA, beat)"),
+    Column("area_name", Text, nullable=True),
+    Column("outcome", Text, nullable=True),
+    Column("force", String(120), nullable=True),
+    Column("attributes", JSON, nullable=True),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    # No unique (system, key): the id is a hash of exactly that, so the primary key enforces it.
+    Index("ix_events_time", "time_from"),
+    Index("ix_events_category_time", "category", "time_from"),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("natural_key", KEY, nullable=False),
+    Column("source_key", KEY, nullable=False, doc="row (natural key) this version came from"),
+    Column("source_version", Integer, nullable=False),
+    Column("forename", String(120), nullable=True),
+    Column("surname", String(120), nullable=True),
+    Column("full_name", String(250), nullable=True),
+    Column("dob", Date, nullable=True),
+    Column("gender", String(30), nullable=True),
+    Column("ethnicity", String(60), nullable=True),
+    Column("age_range", String(20), nullable=True),
+    Column("attributes", JSON, nullable=True),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Index("ix_persons_surname", "surname"),
+)
+
+objects = Table(
+    "objects",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("natural_key", KEY, nullable=False),
+    Column("source_key", KEY, nullable=False, doc="row (natural key) this version came from"),
+    Column("source_version", Integer, nullable=False),
+    Column("kind", String(20), nullable=False, doc="vehicle, phone, property, weapon, ..."),
+    Column("identifier", String(120), nullable=True, doc="VRM, IMEI, serial number"),
+    Column("make", String(80), nullable=True),
+    Column("model", String(80), nullable=True),
+    Column("colour", String(40), nullable=True),
+    Column("description", Text, nullable=True),
+    Column("attributes", JSON, nullable=True),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Index("ix_objects_identifier", "kind", "identifier"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("source_key", KEY, nullable=False, doc="natural key of the row that asserted the link"),
+    Column("source_version", Integer, nullable=False),
+    Column("subject_type", String(10), nullable=False),
+    Column("subject_id", ID, nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("object_type", String(10), nullable=False),
+    Column("object_id", ID, nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Index("ix_links_subject", "subject_id"),
+    Index("ix_links_object", "object_id"),
+    Index("ix_links_source", "source_system", "source_key"),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("scheme", String(40), nullable=False, doc="lsoa11, borough, beat, ..."),
+    Column("code", String(40), nullable=False),
+    Column("name", Text, nullable=True),
+    Column("geometry", LargeBinary, nullable=False, doc="WKB in the store CRS"),
+    Column("geometry_wgs84", Text, nullable=False, doc="GeoJSON geometry, lon/lat, for maps"),
+    Column("minx", Float, nullable=False),
+    Column("miny", Float, nullable=False),
+    Column("maxx", Float, nullable=False),
+    Column("maxy", Float, nullable=False),
+    Column("attributes", JSON, nullable=True),
+    Column("source_name", Text, nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("scheme", "code"),
+)
+
+event_areas = Table(
+    "event_areas",
+    metadata,
+    Column("event_id", ID, ForeignKey("events.id"), primary_key=True),
+    Column("area_id", ID, ForeignKey("areas.id"), primary_key=True),
+    Column("scheme", String(40), nullable=False),
+    Index("ix_event_areas_area", "area_id"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("ingest_runs.id"), nullable=False),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("line_number", Integer, nullable=False, doc="line in the file, or row number"),
+    Column("reason_code", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("raw_hash", String(32), nullable=False),
+    Column("quarantined_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source_system", "source_name", "line_number", "raw_hash"),
+    Index("ix_quarantine_reason", "reason_code"),
+)

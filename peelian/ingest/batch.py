@@ -1,0 +1,122 @@
+"""What an adapter hands the store: normalised POLE frames for one chunk of source rows.
+
+Frames are keyed by ``_row`` (the row's position in ``records``) so the writer can keep only the
+rows that are new or changed. Entities are named by natural keys; the writer turns keys into ids.
+"""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from peelian.ingest.quarantine import QuarantineRow
+from peelian.pole.ids import content_hashes
+
+if TYPE_CHECKING:
+    from peelian.ingest.delimited import RawChunk
+    from peelian.ingest.normalise import Rejections
+
+RECORD_COLUMNS = ["natural_key", "content_hash", "raw", "line_number"]
+
+EVENT_COLUMNS = [
+    "event_type",
+    "category",
+    "subcategory",
+    "time_from",
+    "time_to",
+    "time_precision",
+    "lon",
+    "lat",
+    "x",
+    "y",
+    "location_key",
+    "location_text",
+    "area_code",
+    "area_name",
+    "outcome",
+    "force",
+    "attributes",
+]
+LOCATION_COLUMNS = ["natural_key", "kind", "name", "postcode", "lon", "lat", "x", "y", "area_code"]
+PERSON_COLUMNS = [
+    "natural_key",
+    "forename",
+    "surname",
+    "full_name",
+    "dob",
+    "gender",
+    "ethnicity",
+    "age_range",
+    "attributes",
+]
+OBJECT_COLUMNS = ["natural_key", "kind", "identifier", "make", "model", "colour", "description", "attributes"]
+LINK_COLUMNS = ["subject_type", "subject_key", "role", "object_type", "object_key"]
+
+
+@dataclass
+class Batch:
+    """One chunk of a source file, normalised. Every optional frame carries a ``_row`` column."""
+
+    records: pd.DataFrame
+    rows_read: int
+    events: pd.DataFrame | None = None
+    locations: pd.DataFrame | None = None
+    persons: pd.DataFrame | None = None
+    objects: pd.DataFrame | None = None
+    links: pd.DataFrame | None = None
+    quarantined: list[QuarantineRow] = field(default_factory=list)
+    columns: list[str] | None = None  # the source header, kept on the ingest run for reading raw rows
+
+    def __post_init__(self) -> None:
+        if not self.records.index.equals(pd.RangeIndex(len(self.records))):
+            raise ValueError("records must be indexed 0..n-1: frames refer to rows by position")
+        missing = set(RECORD_COLUMNS) - set(self.records.columns)
+        if missing:
+            raise ValueError(f"records frame lacks {sorted(missing)}")
+        if self.records["natural_key"].duplicated().any():
+            dupes = self.records.loc[self.records["natural_key"].duplicated(), "natural_key"].head(3)
+            raise ValueError(f"natural keys repeat within a batch: {list(dupes)}")
+
+
+def split_valid(
+    chunk: "RawChunk",
+    keys: list[str],
+    rejections: "Rejections",
+    frames: dict[str, pd.DataFrame | None],
+    content: list[str] | None = None,
+) -> Batch:
+    """Build a batch from a checked chunk: rows with a rejection reason go to quarantine.
+
+    ``frames`` may hold several rows per source row; each names its source row in ``_row``
+    (position in the chunk) and is renumbered to positions among the kept rows. ``content`` is
+    the text hashed for change detection (defaults to the raw row).
+    """
+    raws, lines = chunk.raws, chunk.lines
+    ok = rejections.ok
+    quarantined = list(chunk.quarantined) + [
+        QuarantineRow(lines[i], rejections.code[i], rejections.reason[i], raws[i])
+        for i in (~ok).nonzero()[0].tolist()
+    ]
+    kept = ok.nonzero()[0]
+    position = np.full(len(raws), -1)
+    position[kept] = np.arange(len(kept))
+    hashed = content if content is not None else raws
+    records = pd.DataFrame(
+        {
+            "natural_key": [keys[i] for i in kept],
+            "content_hash": content_hashes(hashed[i] for i in kept),
+            "raw": [raws[i] for i in kept],
+            "line_number": [lines[i] for i in kept],
+        }
+    )
+    out: dict[str, pd.DataFrame | None] = {}
+    for name, frame in frames.items():
+        if frame is None:
+            out[name] = None
+            continue
+        rows = position[frame["_row"].to_numpy()]
+        out[name] = frame[rows >= 0].assign(_row=rows[rows >= 0]).reset_index(drop=True)
+    return Batch(
+        records=records, rows_read=chunk.rows_read, quarantined=quarantined, columns=chunk.header, **out
+    )
