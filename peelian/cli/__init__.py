@@ -3,8 +3,9 @@
 import typer
 
 from peelian import __version__
-from peelian.cli import db, ingest, quarantine
+from peelian.cli import db, geo, ingest, quarantine
 from peelian.cli.common import setup_logging
+from peelian.cli.demo import demo
 
 app = typer.Typer(
     help="Peelian: open policing intelligence. One POLE store for every police source.",
@@ -14,6 +15,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(quarantine.app, name="quarantine")
+app.add_typer(geo.app, name="geo")
+app.command("demo")(demo)
 
 
 def _version(value: bool) -> None:

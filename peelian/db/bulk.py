@@ -171,15 +171,19 @@ class PostgresBulk:
     def lookup(self, table, key_column, keys, fixed, columns) -> list[tuple]:
         if not keys:
             return []
-        self._load_keys(keys)
+        # This is always a key probe. During a bulk load the table has no fresh statistics, and
+        # the planner, believing it tiny, would scan all of it for every chunk: forbid that here.
         where, params = _where(fixed, "t", "%s")
         with self.raw.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
             cur.execute(
-                f"SELECT {','.join('t.' + c for c in columns)} FROM _bulk_keys k "
-                f"JOIN {table.name} t ON t.{key_column} = k.k{where}",
-                params,
+                f"SELECT {','.join('t.' + c for c in columns)} FROM {table.name} t "
+                f"WHERE t.{key_column} = ANY(%s){where}",
+                [list(keys), *params],
             )
-            return cur.fetchall()
+            found = cur.fetchall()
+            cur.execute("SET LOCAL enable_seqscan = on")
+            return found
 
     def delete_in(self, table, column, values, fixed) -> None:
         if not values:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -97,16 +98,18 @@ ingest_runs = Table(
 source_records = Table(
     "source_records",
     metadata,
-    # The composite key is the only index: a text surrogate id would cost a second B-tree on
-    # every insert, and rows that came from a record name it by (system, key, version).
-    Column("source_system", SYSTEM, primary_key=True),
-    Column("natural_key", KEY, primary_key=True),
-    Column("version", Integer, primary_key=True),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("natural_key", KEY, nullable=False),
+    Column("version", Integer, nullable=False),
     Column("content_hash", String(32), nullable=False),
     Column("raw", Text, nullable=False, doc="the original row: CSV text or canonical JSON"),
     Column("run_id", Integer, ForeignKey("ingest_runs.id"), nullable=False),
     Column("line_number", Integer, nullable=True),
     Column("ingested_at", UTCDateTime, nullable=False),
+    # The composite key is the only index: a text surrogate id would cost a second B-tree on
+    # every insert, and rows name their record by (system, key, version). The key leads, as
+    # the selective column, so look-ups probe it even before the planner has statistics.
+    PrimaryKeyConstraint("natural_key", "source_system", "version"),
 )
 
 locations = Table(

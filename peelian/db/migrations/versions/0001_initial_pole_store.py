@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: none
-Create Date: 2026-11-21 06:14:11.262615
+Create Date: 2026-11-21 06:18:04.103232
 """
 
 from alembic import op
@@ -193,7 +193,7 @@ def upgrade() -> None:
     sa.Column('line_number', sa.Integer(), nullable=True),
     sa.Column('ingested_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['ingest_runs.id'], name=op.f('fk_source_records_run_id_ingest_runs')),
-    sa.PrimaryKeyConstraint('source_system', 'natural_key', 'version', name=op.f('pk_source_records'))
+    sa.PrimaryKeyConstraint('natural_key', 'source_system', 'version', name=op.f('pk_source_records'))
     )
     op.create_table('event_areas',
     sa.Column('event_id', sa.String(length=40), nullable=False),

@@ -1,0 +1,116 @@
+"""The demo: a fresh embedded store built from the real sample shipped in the package.
+
+It must work on a new machine with no network, so it reads only ``peelian/data/sample``.
+"""
+
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
+
+from peelian.db import make_engine, schema, upgrade
+from peelian.errors import PeelianError
+from peelian.geo.boundaries import assign_events, load_boundaries
+from peelian.ingest import quarantine
+from peelian.ingest.pipeline import IngestReport, ingest
+from peelian.ingest.police_uk import PoliceUkAdapter
+
+SAMPLE = Path(str(files("peelian.data") / "sample"))
+CRIMES = SAMPLE / "police_uk"
+LSOA = SAMPLE / "lsoa11_camden_islington_hackney.geojson"
+DEMO_CRS = "EPSG:27700"
+
+
+@dataclass
+class DemoSummary:
+    database: str
+    ingest: IngestReport
+    areas_loaded: int
+    events_assigned: int
+    by_borough_year: pd.DataFrame
+    quarantine: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "ingest": self.ingest.as_dict()["totals"],
+            "areas_loaded": self.areas_loaded,
+            "events_assigned": self.events_assigned,
+            "by_borough_year": {
+                borough: {str(year): int(n) for year, n in row.items()}
+                for borough, row in self.by_borough_year.iterrows()
+            },
+            "quarantine": self.quarantine,
+        }
+
+
+def prepare_database(url: str) -> Engine:
+    """Start from an empty SQLite file; refuse to wipe a store that is not a demo store."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise PeelianError(
+            "the demo builds an embedded SQLite store: set PEELIAN_DATABASE_URL=sqlite:///file.db"
+        )
+    path = Path(parsed.database)
+    if path.exists():
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            marker = conn.exec_driver_sql(
+                "SELECT value FROM store_meta WHERE key = 'demo'"
+                if _has_table(conn, "store_meta")
+                else "SELECT NULL"
+            ).scalar()
+        engine.dispose()
+        if marker != "yes" and path.stat().st_size > 0:
+            raise PeelianError(
+                f"{path} already holds a store that the demo did not build; it will not be overwritten. "
+                "Choose another file with PEELIAN_DATABASE_URL=sqlite:///demo.db"
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(url)
+    upgrade(engine, DEMO_CRS)
+    with engine.begin() as conn:
+        conn.execute(schema.store_meta.insert().values(key="demo", value="yes"))
+    return engine
+
+
+def _has_table(conn, name: str) -> bool:
+    found = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table' AND name=?", (name,))
+    return found.first() is not None
+
+
+def build(url: str, progress=None) -> DemoSummary:
+    engine = prepare_database(url)
+    report = ingest(engine, PoliceUkAdapter(), CRIMES, 50_000, 1 << 30, progress, parallel=False)
+    loaded = load_boundaries(engine, LSOA, "lsoa11", "LSOA11CD", "LSOA11NM")
+    assigned = assign_events(engine, "lsoa11")
+    summary = DemoSummary(
+        database=url,
+        ingest=report,
+        areas_loaded=loaded.features,
+        events_assigned=assigned.assigned,
+        by_borough_year=_by_borough_year(engine),
+        quarantine=quarantine.summary(engine),
+    )
+    engine.dispose()
+    return summary
+
+
+def _by_borough_year(engine: Engine) -> pd.DataFrame:
+    query = (
+        select(schema.areas.c.attributes, schema.events.c.time_from)
+        .select_from(schema.events)
+        .join(schema.event_areas, schema.event_areas.c.event_id == schema.events.c.id)
+        .join(schema.areas, schema.areas.c.id == schema.event_areas.c.area_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(
+        {"borough": [r.attributes.get("LAD11NM") for r in rows], "year": [r.time_from.year for r in rows]}
+    )
+    return frame.groupby(["borough", "year"]).size().unstack(fill_value=0)

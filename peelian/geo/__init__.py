@@ -1,0 +1,1 @@
+"""Geography: CRS handling, boundaries and area assignment."""
