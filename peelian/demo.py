@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 
 from peelian.db import make_engine, schema, upgrade
 from peelian.errors import PeelianError
@@ -58,13 +59,17 @@ def prepare_database(url: str) -> Engine:
     path = Path(parsed.database)
     if path.exists():
         engine = make_engine(url)
-        with engine.connect() as conn:
-            marker = conn.exec_driver_sql(
-                "SELECT value FROM store_meta WHERE key = 'demo'"
-                if _has_table(conn, "store_meta")
-                else "SELECT NULL"
-            ).scalar()
-        engine.dispose()
+        try:
+            with engine.connect() as conn:
+                marker = conn.exec_driver_sql(
+                    "SELECT value FROM store_meta WHERE key = 'demo'"
+                    if _has_table(conn, "store_meta")
+                    else "SELECT NULL"
+                ).scalar()
+        except DatabaseError:
+            marker = None  # not a database at all: certainly not ours to delete
+        finally:
+            engine.dispose()
         if marker != "yes" and path.stat().st_size > 0:
             raise PeelianError(
                 f"{path} already holds a store that the demo did not build; it will not be overwritten. "

@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from peelian.db.schema import store_meta
 from peelian.errors import ConfigError, DatabaseNotReady
@@ -64,8 +64,9 @@ def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
-    except OperationalError as exc:
-        raise DatabaseNotReady(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
+    except DatabaseError as exc:
+        url = engine.url.render_as_string(hide_password=True)
+        raise DatabaseNotReady(f"cannot open the database {url}: {exc.orig}") from exc
 
 
 def upgrade(engine: Engine, crs: str) -> tuple[str | None, str]:

@@ -1,0 +1,3 @@
+from peelian.cli import main
+
+main()
