@@ -12,6 +12,8 @@ from peelian.config import get_settings
 from peelian.db import require_current
 from peelian.ingest.adapter import Adapter
 from peelian.ingest.chicago import ChicagoAdapter
+from peelian.ingest.mapped import MappedAdapter
+from peelian.ingest.mapping import examples, load_mapping
 from peelian.ingest.pipeline import IngestReport, ingest
 from peelian.ingest.police_uk import PoliceUkAdapter
 
@@ -100,3 +102,42 @@ def police_uk(path: Path = PathArg, as_json: bool = JsonOption, parallel: bool |
 def chicago(path: Path = PathArg, as_json: bool = JsonOption, parallel: bool | None = ParallelOption):
     """City of Chicago Data Portal 'Crimes' CSV export (.csv or .csv.gz)."""
     run_ingest(ChicagoAdapter(), path, as_json, parallel)
+
+
+@app.command("mapped")
+@handle_errors
+def mapped(
+    path: Path = PathArg,
+    mapping: str = typer.Option(
+        ...,
+        "--mapping",
+        "-m",
+        help="A TOML mapping file, or the name of a shipped one (peelian ingest mappings).",
+    ),
+    as_json: bool = JsonOption,
+    parallel: bool | None = ParallelOption,
+):
+    """Any CSV or Parquet source, read through a declarative TOML mapping (docs/mapped-sources.md)."""
+    run_ingest(MappedAdapter(load_mapping(mapping)), path, as_json, parallel)
+
+
+@app.command("mappings")
+@handle_errors
+def mappings(as_json: bool = JsonOption):
+    """The example mappings shipped with Peelian: copy one to start a new source."""
+    rows = []
+    for file in examples():
+        spec = load_mapping(file)
+        rows.append(
+            {"name": file.stem, "system": spec.source.system, "format": spec.source.format,
+             "description": spec.source.description, "path": str(file)}
+        )  # fmt: skip
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Shipped mappings (use the name with --mapping, or copy the file)")
+    for name in ("name", "system", "description", "path"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(row["name"], row["system"], row["description"] or "", row["path"])
+    console.print(table)

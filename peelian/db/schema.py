@@ -174,7 +174,7 @@ persons = Table(
     Column("full_name", String(250), nullable=True),
     Column("dob", Date, nullable=True),
     Column("gender", String(30), nullable=True),
-    Column("ethnicity", String(60), nullable=True),
+    Column("ethnicity", String(120), nullable=True, doc="self-defined answers run to ~85 characters"),
     Column("age_range", String(20), nullable=True),
     Column("attributes", JSON, nullable=True),
     Column("ingested_at", UTCDateTime, nullable=False),

@@ -50,14 +50,21 @@ def test_real_month_counts_idempotence_and_versions(store, month, tmp_path):
     with store.connect() as conn:
         reasons = set(conn.execute(select(schema.quarantine.c.reason_code)).scalars())
         outcomes = dict(
-            conn.execute(select(schema.events.c.outcome, func.count()).group_by(schema.events.c.outcome)).all()
+            conn.execute(
+                select(schema.events.c.outcome, func.count()).group_by(schema.events.c.outcome)
+            ).all()
         )
     assert reasons == {"missing_coordinates"}
     located = expected[expected["Longitude"] != ""]
     assert outcomes == located["Last outcome category"].replace("", None).value_counts(dropna=False).to_dict()
 
     again = ingest(store, PoliceUkAdapter(), month, 2_000, 1 << 30, parallel=False).files[0]
-    assert (again.inserted, again.updated, again.unchanged, again.quarantined_new) == (0, 0, first.inserted, 0)
+    assert (again.inserted, again.updated, again.unchanged, again.quarantined_new) == (
+        0,
+        0,
+        first.inserted,
+        0,
+    )
     assert _counts(store) == counts
 
     # The force republishes the month with three outcomes changed: three new versions, nothing else.

@@ -121,7 +121,7 @@ def upgrade() -> None:
     sa.Column('full_name', sa.String(length=250), nullable=True),
     sa.Column('dob', sa.Date(), nullable=True),
     sa.Column('gender', sa.String(length=30), nullable=True),
-    sa.Column('ethnicity', sa.String(length=60), nullable=True),
+    sa.Column('ethnicity', sa.String(length=120), nullable=True),
     sa.Column('age_range', sa.String(length=20), nullable=True),
     sa.Column('attributes', sa.JSON(), nullable=True),
     sa.Column('ingested_at', sa.DateTime(timezone=True), nullable=False),
