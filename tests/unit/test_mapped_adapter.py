@@ -435,10 +435,10 @@ def test_values_too_long_for_the_store_are_quarantined():
         ethnicity = {column = "e"}
         """
     )
-    (batch,) = batches(mapping, f"id,e\n1,White\n2,{'x' * 61}\n")
+    (batch,) = batches(mapping, f"id,e\n1,White\n2,{'x' * 121}\n")
     assert batch.persons["natural_key"].tolist() == ["person:1"]
     assert [(q.reason_code, q.reason) for q in batch.quarantined] == [
-        ("value_too_long", "person ethnicity is longer than 60 characters")
+        ("value_too_long", "person ethnicity is longer than 120 characters")
     ]
 
 
