@@ -6,6 +6,7 @@ caller's ``engine.begin()`` block stays the one unit of commit or rollback.
 Values arrive already in wire form: datetimes as ISO text (see ``wire_datetimes``), JSON as text.
 """
 
+import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -39,10 +40,17 @@ class BulkOps(Protocol):
 
 
 def wire_datetimes(values: np.ndarray, dialect: str) -> list[str | None]:
-    """UTC datetime64 values as the text each backend stores (SQLite compares it as text)."""
-    text = np.datetime_as_string(values.astype("datetime64[us]"), unit="us")
+    """UTC datetime64 values as the text each backend stores (SQLite compares it as text).
+
+    Each distinct value is formatted once: a chunk holds few (police.uk: one month per file).
+    """
+    distinct, inverse = np.unique(values.astype("datetime64[us]"), return_inverse=True)
     suffix = "+00" if dialect == "postgresql" else ""
-    return [None if t == "NaT" else t.replace("T", " ") + suffix for t in text.tolist()]
+    text = [
+        None if t == "NaT" else t.replace("T", " ") + suffix
+        for t in np.datetime_as_string(distinct, unit="us").tolist()
+    ]
+    return [text[i] for i in inverse.ravel().tolist()]
 
 
 def bulk_ops(conn: Connection) -> BulkOps:
@@ -91,30 +99,30 @@ class SQLiteBulk:
             rows,
         )
 
-    def _load_keys(self, keys: Sequence[str]) -> None:
-        self.raw.execute("CREATE TEMP TABLE IF NOT EXISTS _bulk_keys (k TEXT PRIMARY KEY)")
-        self.raw.execute("DELETE FROM _bulk_keys")
-        self.raw.executemany("INSERT OR IGNORE INTO _bulk_keys VALUES (?)", ((k,) for k in keys))
-
     def lookup(self, table, key_column, keys, fixed, columns) -> list[tuple]:
         if not keys:
             return []
-        self._load_keys(keys)
+        # Keys travel as one JSON array: a temp-table join let the planner scan the whole table
+        # once per chunk (it has no statistics for the temp table), quadratic over a long run.
         where, params = _where(fixed, "t", "?")
         sql = (
-            f"SELECT {','.join('t.' + c for c in columns)} FROM _bulk_keys k "
-            f"JOIN {table.name} t ON t.{key_column} = k.k{where}"
+            f"SELECT {','.join('t.' + c for c in columns)} FROM {table.name} t "
+            f"WHERE t.{key_column} IN (SELECT value FROM json_each(?)){where}"
         )
-        return self.raw.execute(sql, params).fetchall()
+        return self.raw.execute(sql, [_json_keys(keys), *params]).fetchall()
 
     def delete_in(self, table, column, values, fixed) -> None:
         if not values:
             return
-        self._load_keys(values)
         where, params = _where(fixed, table.name, "?")
         self.raw.execute(
-            f"DELETE FROM {table.name} WHERE {column} IN (SELECT k FROM _bulk_keys){where}", params
+            f"DELETE FROM {table.name} WHERE {column} IN (SELECT value FROM json_each(?)){where}",
+            [_json_keys(values), *params],
         )
+
+
+def _json_keys(keys: Sequence[str]) -> str:
+    return json.dumps(list(keys), ensure_ascii=False)
 
 
 class PostgresBulk:
@@ -173,13 +181,14 @@ class PostgresBulk:
             return []
         # This is always a key probe. During a bulk load the table has no fresh statistics, and
         # the planner, believing it tiny, would scan all of it for every chunk: forbid that here.
+        # Keys go as one JSON text: psycopg adapts a Python list element by element, ~30% slower.
         where, params = _where(fixed, "t", "%s")
         with self.raw.cursor() as cur:
             cur.execute("SET LOCAL enable_seqscan = off")
             cur.execute(
                 f"SELECT {','.join('t.' + c for c in columns)} FROM {table.name} t "
-                f"WHERE t.{key_column} = ANY(%s){where}",
-                [list(keys), *params],
+                f"WHERE t.{key_column} = ANY(ARRAY(SELECT json_array_elements_text(%s::json))){where}",
+                [_json_keys(keys), *params],
             )
             found = cur.fetchall()
             cur.execute("SET LOCAL enable_seqscan = on")

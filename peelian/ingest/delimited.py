@@ -98,7 +98,8 @@ def read_chunks(
             if row is not None and not row:
                 continue  # a blank line is not a record
             code = "malformed_csv"
-            if error is None and _UNDECODABLE.search(raw):
+            # isascii() is a fast C scan; only non-ASCII rows can hold undecodable bytes.
+            if error is None and not raw.isascii() and _UNDECODABLE.search(raw):
                 code, error = "bad_encoding", f"not valid {encoding} text"
             elif error is None and len(row) != width:
                 code, error = "column_count", f"wrong column count: expected {width}, found {len(row)}"

@@ -184,3 +184,12 @@ def test_hostile_text_is_stored_verbatim(sqlite_store, tmp_path):
     with sqlite_store.connect() as conn:
         assert conn.execute(select(schema.events.c.location_text)).scalar() == nasty
     assert count(sqlite_store, schema.events) == 1
+
+
+def test_context_on_some_rows_only(store, tmp_path):
+    with_context = row("c2")
+    with_context[-1] = "Reported at the front desk"
+    run(store, write(tmp_path / "in", [row("c1"), with_context]))
+    with store.connect() as conn:
+        attrs = dict(conn.execute(select(schema.events.c.natural_key, schema.events.c.attributes)).all())
+    assert attrs == {"c1": None, "c2": {"context": "Reported at the front desk"}}
