@@ -52,6 +52,13 @@ PERSON_COLUMNS = [
 ]
 OBJECT_COLUMNS = ["natural_key", "kind", "identifier", "make", "model", "colour", "description", "attributes"]
 LINK_COLUMNS = ["subject_type", "subject_key", "role", "object_type", "object_key"]
+FRAME_COLUMNS = {
+    "events": EVENT_COLUMNS,
+    "locations": LOCATION_COLUMNS,
+    "persons": PERSON_COLUMNS,
+    "objects": OBJECT_COLUMNS,
+    "links": LINK_COLUMNS,
+}
 
 
 @dataclass
@@ -69,6 +76,10 @@ class Batch:
     columns: list[str] | None = None  # the source header, kept on the ingest run for reading raw rows
 
     def __post_init__(self) -> None:
+        for name, required in FRAME_COLUMNS.items():
+            frame = getattr(self, name)
+            if frame is not None and (missing := {"_row", *required} - set(frame.columns)):
+                raise ValueError(f"{name} frame lacks {sorted(missing)}")
         if not self.records.index.equals(pd.RangeIndex(len(self.records))):
             raise ValueError("records must be indexed 0..n-1: frames refer to rows by position")
         missing = set(RECORD_COLUMNS) - set(self.records.columns)
