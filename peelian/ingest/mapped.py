@@ -38,7 +38,7 @@ from peelian.ingest.mapping import (
     SourceMapping,
     TimeField,
 )
-from peelian.ingest.normalise import EARLIEST, Rejections, coordinates, text
+from peelian.ingest.normalise import EARLIEST, Rejections, coordinates, localise, text
 from peelian.ingest.sources import SourceFile, discover, read_limited
 from peelian.pole.ids import content_hash
 from peelian.pole.model import EventType, LocationKind, ObjectKind, Role, TimePrecision
@@ -517,12 +517,10 @@ def _to_datetime(value: pd.Series, fmt: str, utc: bool) -> pd.Series:
 
 
 def _localise(local: pd.Series, zone: str) -> pd.Series:
-    """Ambiguous autumn hours read as daylight time (the earlier instant); spring-gap times move
-    forward, as the clocks did (the same rule as ``normalise.local_datetimes``)."""
+    """Times with an offset are already placed; naive ones follow ``normalise.localise``."""
     if local.dt.tz is not None:
         return local.dt.tz_convert("UTC")
-    aware = local.dt.tz_localize(zone, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward")
-    return aware.dt.tz_convert("UTC")
+    return localise(local, zone)
 
 
 def _unit_end(start: pd.Series, spec: TimeField) -> pd.Series:

@@ -57,17 +57,24 @@ def month_window(month: pd.Series, rejections: Rejections, now: datetime | None 
 def local_datetimes(
     series: pd.Series, fmt: str, tz: str, rejections: Rejections, now: datetime | None = None
 ) -> pd.Series:
-    """Local wall-clock text to UTC. Ambiguous autumn hours are read as daylight time, the earlier
-    instant; spring-gap times move forward, as the clocks did."""
+    """Local wall-clock text to UTC (see ``localise`` for the clock-change rules)."""
     value = text(series)
     local = pd.to_datetime(value, format=fmt, errors="coerce")
     rejections.flag(value.isna(), "missing_date", "missing date")
     rejections.flag(local.isna(), "bad_date", f"unparsable date {{value!r}} (expected {fmt})", value)
-    utc = local.dt.tz_localize(
-        tz, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
-    ).dt.tz_convert("UTC")
+    utc = localise(local, tz)
     _flag_out_of_range(utc, rejections, value, now)
     return utc
+
+
+def localise(local: pd.Series, tz: str) -> pd.Series:
+    """Naive local times to UTC. An ambiguous autumn hour is read as daylight time, the earlier
+    instant. A time in the spring gap (02:30 when clocks jump 02:00 -> 03:00) is read as the
+    writer's standard-time clock meant it, one hour on (03:30), keeping its minutes."""
+    aware = local.dt.tz_localize(
+        tz, ambiguous=np.ones(len(local), dtype=bool), nonexistent=pd.Timedelta(hours=1)
+    )
+    return aware.dt.tz_convert("UTC")
 
 
 def _flag_out_of_range(utc: pd.Series, rejections: Rejections, value: pd.Series, now) -> None:
