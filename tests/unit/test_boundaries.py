@@ -59,11 +59,9 @@ def squares_file(tmp_path: Path, name: str = "squares.geojson", crs: str = "EPSG
 
 
 @pytest.fixture
-def engine(tmp_path):
-    eng = peelian.db.make_engine(f"sqlite:///{tmp_path}/t.db")
-    peelian.db.upgrade(eng, "EPSG:27700")
-    yield eng
-    eng.dispose()
+def engine(store):
+    """The shared fresh store, on SQLite and on PostgreSQL."""
+    return store
 
 
 def add_events(engine, points: dict[str, tuple[float | None, float | None]]) -> None:

@@ -35,11 +35,9 @@ CTX = ParseContext(projector("EPSG:27700"), 50_000, 1 << 32, datetime(2024, 1, 1
 
 
 @pytest.fixture
-def engine(tmp_path):
-    eng = peelian.db.make_engine(f"sqlite:///{tmp_path}/t.db")
-    peelian.db.upgrade(eng, "EPSG:27700")
-    yield eng
-    eng.dispose()
+def engine(store):
+    """The shared fresh store, on SQLite and on PostgreSQL."""
+    return store
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +218,8 @@ def events_of(engine) -> list:
     )
 
 
-def test_parquet_gives_the_same_events(engine, rms, tmp_path):
+def test_parquet_gives_the_same_events(sqlite_store, rms, tmp_path):
+    engine = sqlite_store  # compares raw SQL text, typed as SQLite returns it
     run(engine, rms, RMS)
     path = tmp_path / "crimes.parquet"
     pq.write_table(pa.Table.from_pandas(rms_frame(), preserve_index=False), path, row_group_size=5)
@@ -246,7 +245,8 @@ def test_parquet_gives_the_same_events(engine, rms, tmp_path):
     other.dispose()
 
 
-def test_parquet_typed_columns_read_as_text(engine, tmp_path):
+def test_parquet_typed_columns_read_as_text(sqlite_store, tmp_path):
+    engine = sqlite_store  # compares raw SQL text, typed as SQLite returns it
     mapping = loads_mapping(
         """
         [source]
@@ -307,7 +307,8 @@ def test_missing_columns_fail_the_file_naming_them(engine, rms, tmp_path):
 # -- the stop-and-search sample ---------------------------------------------------------------
 
 
-def test_stop_search_sample(engine):
+def test_stop_search_sample(sqlite_store):
+    engine = sqlite_store  # compares raw SQL text, typed as SQLite returns it
     mapping = load_mapping("police_uk_stop_search")
     report = run(engine, mapping, FIXTURES)  # the folder: only the stop-and-search file is read
     assert len(report.files) == 1
