@@ -4,12 +4,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from peelian.errors import SourceFormatError
 from peelian.geo.crs import Projector
 from peelian.ingest.batch import Batch
 from peelian.ingest.sources import SourceFile
+
+if TYPE_CHECKING:
+    from peelian.ingest.unchanged import UnchangedFilter
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class ParseContext:
     chunk_size: int
     max_bytes: int
     now: datetime
+    store_url: str | None = None  # for the parser's own read-only look-ups (``unchanged``)
 
 
 class Adapter(Protocol):
@@ -29,7 +33,11 @@ class Adapter(Protocol):
 
     def source_system(self, source: SourceFile) -> str: ...
 
-    def batches(self, source: SourceFile, ctx: ParseContext) -> Iterator[Batch]: ...
+    def batches(
+        self, source: SourceFile, ctx: ParseContext, unchanged: "UnchangedFilter | None" = None
+    ) -> Iterator[Batch]:
+        """Batches of the file in order; rows ``unchanged`` marks are counted, not normalised."""
+        ...
 
 
 def require_columns(source: SourceFile, header: list[str], required: list[str], what: str) -> None:

@@ -74,6 +74,7 @@ class Batch:
     links: pd.DataFrame | None = None
     quarantined: list[QuarantineRow] = field(default_factory=list)
     columns: list[str] | None = None  # the source header, kept on the ingest run for reading raw rows
+    unchanged: int = 0  # rows the parser found identical to their stored version and left out
 
     def __post_init__(self) -> None:
         for name, required in FRAME_COLUMNS.items():
@@ -95,13 +96,11 @@ def split_valid(
     keys: list[str],
     rejections: "Rejections",
     frames: dict[str, pd.DataFrame | None],
-    content: list[str] | None = None,
 ) -> Batch:
     """Build a batch from a checked chunk: rows with a rejection reason go to quarantine.
 
     ``frames`` may hold several rows per source row; each names its source row in ``_row``
-    (position in the chunk) and is renumbered to positions among the kept rows. ``content`` is
-    the text hashed for change detection (defaults to the raw row).
+    (position in the chunk) and is renumbered to positions among the kept rows.
     """
     raws, lines = chunk.raws, chunk.lines
     ok = rejections.ok
@@ -112,11 +111,11 @@ def split_valid(
     kept = ok.nonzero()[0]
     position = np.full(len(raws), -1)
     position[kept] = np.arange(len(kept))
-    hashed = content if content is not None else raws
+    hashes = chunk.hashes if chunk.hashes is not None else content_hashes(raws)
     records = pd.DataFrame(
         {
             "natural_key": [keys[i] for i in kept],
-            "content_hash": content_hashes(hashed[i] for i in kept),
+            "content_hash": [hashes[i] for i in kept],
             "raw": [raws[i] for i in kept],
             "line_number": [lines[i] for i in kept],
         }
@@ -129,5 +128,10 @@ def split_valid(
         rows = position[frame["_row"].to_numpy()]
         out[name] = frame[rows >= 0].assign(_row=rows[rows >= 0]).reset_index(drop=True)
     return Batch(
-        records=records, rows_read=chunk.rows_read, quarantined=quarantined, columns=chunk.header, **out
+        records=records,
+        rows_read=chunk.rows_read,
+        quarantined=quarantined,
+        columns=chunk.header,
+        unchanged=chunk.skipped,
+        **out,
     )

@@ -13,6 +13,7 @@ from peelian.ingest.delimited import read_chunks
 from peelian.ingest.keys import Ordinals
 from peelian.ingest.normalise import Rejections, coordinates, local_datetimes, text
 from peelian.ingest.sources import SourceFile, discover
+from peelian.ingest.unchanged import UnchangedFilter, drop_unchanged
 from peelian.pole.model import EventType, LocationKind, TimePrecision
 
 FILE_NAME = re.compile(r"\.csv(\.gz)?$", re.IGNORECASE)
@@ -41,14 +42,18 @@ class ChicagoAdapter:
     def source_system(self, source: SourceFile) -> str:
         return SOURCE_SYSTEM
 
-    def batches(self, source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+    def batches(
+        self, source: SourceFile, ctx: ParseContext, unchanged: UnchangedFilter | None = None
+    ) -> Iterator[Batch]:
         ordinals = Ordinals()
         for chunk in read_chunks(source, ctx.chunk_size, ctx.max_bytes):
             require_columns(source, chunk.header, REQUIRED, "Chicago Data Portal crimes")
+            keys = ordinals.apply(_natural_keys(chunk.rows, chunk.header))
+            chunk, keys = drop_unchanged(chunk, keys, SOURCE_SYSTEM, unchanged)
             frame = pd.DataFrame(chunk.rows, columns=chunk.header, dtype="string")
-            yield self._batch(chunk, frame, ordinals, ctx)
+            yield self._batch(chunk, frame, keys, ctx)
 
-    def _batch(self, chunk, frame: pd.DataFrame, ordinals: Ordinals, ctx: ParseContext) -> Batch:
+    def _batch(self, chunk, frame: pd.DataFrame, keys: list[str], ctx: ParseContext) -> Batch:
         rejections = Rejections(len(frame))
         case = text(frame["Case Number"])
         crime_id = text(frame["ID"])
@@ -58,8 +63,6 @@ class ChicagoAdapter:
         category = text(frame["Primary Type"])
         rejections.flag(category.isna(), "missing_category", "missing Primary Type")
 
-        # Rows from 2001-2011 exports carry no ID; the case number identifies them there.
-        keys = ordinals.apply(crime_id.fillna("case:" + case.fillna("")).tolist())
         block = text(frame["Block"])
         beat = text(frame["Beat"]).str.zfill(4)
         present = [c for c in ATTRIBUTES if c in frame.columns]
@@ -84,3 +87,9 @@ class ChicagoAdapter:
             "name": block, "postcode": None, "lon": lon, "lat": lat, "x": x, "y": y, "area_code": beat,
         })  # fmt: skip
         return split_valid(chunk, keys, rejections, {"events": events, "locations": locations})
+
+
+def _natural_keys(rows: list[list[str]], header: list[str]) -> list[str]:
+    """The portal ID; rows from 2001-2011 exports carry none, and their case number stands in."""
+    crime_id, case = header.index("ID"), header.index("Case Number")
+    return [row[crime_id].strip() or "case:" + row[case].strip() for row in rows]

@@ -17,6 +17,7 @@ from peelian.ingest.sources import SourceFile
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 FIELD_LIMIT = 1 << 20  # one field over 1 MiB is hostile or broken, not a crime record
+BLOCK_CHARS = 1 << 20
 
 csv.field_size_limit(min(sys.maxsize, FIELD_LIMIT))
 
@@ -30,16 +31,12 @@ class RawChunk:
     lines: list[int] = field(default_factory=list)
     raws: list[str] = field(default_factory=list)
     quarantined: list[QuarantineRow] = field(default_factory=list)
+    hashes: list[str] | None = None  # content hashes of ``raws``, once computed
+    skipped: int = 0  # rows dropped as identical to their stored version (see ``unchanged``)
 
     @property
     def rows_read(self) -> int:
-        return len(self.rows) + len(self.quarantined)
-
-
-def read_header(source: SourceFile, encoding: str = "utf-8", delimiter: str = ",") -> list[str]:
-    with source.open() as binary:
-        text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
-        return _clean_header(next(csv.reader(text, delimiter=delimiter), []))
+        return len(self.rows) + len(self.quarantined) + self.skipped
 
 
 def _clean_header(header: list[str]) -> list[str]:
@@ -58,45 +55,21 @@ def read_chunks(
     """Yield chunks of at most ``chunk_size`` rows (good and quarantined together)."""
     with source.open() as binary:
         text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
-        pending: list[str] = []
-        consumed = [0, 0]  # lines, characters
-
-        def lines() -> Iterator[str]:
-            for line in text:
-                consumed[0] += 1
-                consumed[1] += len(line)
-                if consumed[1] > max_bytes:
-                    raise SourceFormatError(
-                        f"{source.display} is over the {max_bytes:,}-byte limit (PEELIAN_MAX_FILE_BYTES)"
-                    )
-                pending.append(line)
-                yield line
-
-        reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+        records = _records(_blocks(text, max_bytes, source), delimiter)
         try:
-            header = _clean_header(next(reader))
+            _, header, _, error = next(records)
         except StopIteration:
             raise SourceFormatError(f"{source.display} is empty: no header row") from None
-        except (csv.Error, UnicodeError) as exc:
+        except UnicodeError as exc:
             raise SourceFormatError(f"{source.display}: unreadable header: {exc}") from exc
+        if error is not None:
+            raise SourceFormatError(f"{source.display}: unreadable header: {error}")
+        header = _clean_header(header)
         if _UNDECODABLE.search("".join(header)):
             raise SourceFormatError(f"{source.display}: header is not valid {encoding}")
-        pending.clear()
         width = len(header)
-        chunk = RawChunk(header)
-        while True:
-            start = consumed[0] + 1
-            try:
-                row = next(reader)
-                error = None
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                row, error = None, f"malformed CSV: {exc}"
-            raw = "".join(pending).rstrip("\r\n")
-            pending.clear()
-            if row is not None and not row:
-                continue  # a blank line is not a record
+        chunk, count = RawChunk(header), 0
+        for start, row, raw, error in records:
             code = "malformed_csv"
             # isascii() is a fast C scan; only non-ASCII rows can hold undecodable bytes.
             if error is None and not raw.isascii() and _UNDECODABLE.search(raw):
@@ -109,8 +82,59 @@ def read_chunks(
                 chunk.rows.append(row)
                 chunk.lines.append(start)
                 chunk.raws.append(raw)
-            if chunk.rows_read >= chunk_size:
+            count += 1
+            if count == chunk_size:
                 yield chunk
-                chunk = RawChunk(header)
-        if chunk.rows_read:
+                chunk, count = RawChunk(header), 0
+        if count:
             yield chunk
+
+
+def _blocks(text: io.TextIOWrapper, max_bytes: int, source: SourceFile) -> Iterator[list[str]]:
+    """Whole lines, about a megabyte at a time, refusing input past the size limit."""
+    read = 0
+    while block := text.readlines(BLOCK_CHARS):
+        read += sum(map(len, block))
+        if read > max_bytes:
+            raise SourceFormatError(
+                f"{source.display} is over the {max_bytes:,}-byte limit (PEELIAN_MAX_FILE_BYTES)"
+            )
+        yield block
+
+
+def _records(
+    blocks: Iterator[list[str]], delimiter: str
+) -> Iterator[tuple[int, list | None, str, str | None]]:
+    """(first line number, fields or None, original text, error or None) for each record.
+
+    The C reader parses a whole block; the reader's line count tells which lines each record
+    used, so its original text costs one list index. A quoted field still open at the end of a
+    block carries over into the next one; blank lines are not records.
+    """
+    first, carry = 1, []  # file line number of lines[0]; lines of a record left open
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)
+        lines = carry + block if carry else block
+        carry = []
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        done = 0
+        while True:
+            try:
+                row, error = next(reader), None
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                if following is not None and reader.line_num >= len(lines):
+                    carry = lines[done:]
+                    break
+                row, error = None, f"malformed CSV: {exc}"
+            end = reader.line_num
+            if row == []:
+                done = end
+                continue
+            raw = lines[done] if end == done + 1 else "".join(lines[done:end])
+            yield first + done, row, raw.rstrip("\r\n"), error
+            done = end
+        first += len(lines) - len(carry)
+        block = following

@@ -40,6 +40,7 @@ from peelian.ingest.mapping import (
 )
 from peelian.ingest.normalise import EARLIEST, Rejections, coordinates, localise, text
 from peelian.ingest.sources import SourceFile, discover, read_limited
+from peelian.ingest.unchanged import UnchangedFilter, drop_unchanged
 from peelian.pole.ids import content_hash
 from peelian.pole.model import EventType, LocationKind, ObjectKind, Role, TimePrecision
 
@@ -72,15 +73,28 @@ class MappedAdapter:
     def source_system(self, source: SourceFile) -> str:
         return self.mapping.source.system
 
-    def batches(self, source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+    def batches(
+        self, source: SourceFile, ctx: ParseContext, unchanged: UnchangedFilter | None = None
+    ) -> Iterator[Batch]:
         from_file = self._file_columns(source)
         ordinals = Ordinals()
         for chunk in self._chunks(source, ctx):
             self._check_header(source, chunk.header, from_file)
+            keys = ordinals.apply(self._joined_keys(chunk, from_file))
+            chunk, keys = drop_unchanged(chunk, keys, self.mapping.source.system, unchanged)
             frame = pd.DataFrame(chunk.rows, columns=chunk.header, dtype="string")
             for column, value in from_file.items():
                 frame[column] = pd.Series(value, index=frame.index, dtype="string")
-            yield RowMapper(self.mapping, frame, ctx).batch(chunk, ordinals)
+            yield RowMapper(self.mapping, frame, ctx).batch(chunk, keys)
+
+    def _joined_keys(self, chunk: RawChunk, from_file: dict[str, str]) -> list[str]:
+        """Natural-key columns, stripped and joined with ``|`` (as ``RowMapper.joined``)."""
+        getters = [
+            (lambda row, v=from_file[c].strip(): v) if c in from_file else
+            (lambda row, i=chunk.header.index(c): row[i].strip())
+            for c in self.mapping.source.natural_key
+        ]  # fmt: skip
+        return ["|".join(get(row) for get in getters) for row in chunk.rows]
 
     def _chunks(self, source: SourceFile, ctx: ParseContext) -> Iterator[RawChunk]:
         spec = self.mapping.source
@@ -187,12 +201,11 @@ class RowMapper:
         self.rows = np.arange(self.n)
         self.rejections = Rejections(self.n)
 
-    def batch(self, chunk: RawChunk, ordinals: Ordinals) -> Batch:
+    def batch(self, chunk: RawChunk, keys: list[str]) -> Batch:
         columns = self.mapping.source.natural_key
         joined, blank = self.joined(columns)
         self.rejections.flag(blank, "missing_key", f"blank natural key ({', '.join(columns)})")
         self.fit(pd.Series(joined, dtype="string"), KEY_LIMIT, "natural key", code="key_too_long")
-        keys = ordinals.apply(joined)
         frames: dict[str, pd.DataFrame | None] = {}
         if self.mapping.event is not None:
             frames["events"], frames["locations"] = self.events(self.mapping.event)

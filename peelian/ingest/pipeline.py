@@ -7,7 +7,7 @@ true counts behind; re-running finds those rows unchanged and completes the rest
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from peelian.ingest.adapter import Adapter, ParseContext
 from peelian.ingest.batch import Batch
 from peelian.ingest.prefetch import Prefetcher
 from peelian.ingest.sources import SourceFile
+from peelian.ingest.unchanged import UnchangedFilter
 from peelian.ingest.writer import BatchWriter, Outcome
 
 log = logging.getLogger(__name__)
@@ -87,16 +88,20 @@ def ingest(
     files = adapter.discover(path)
     if not files:
         raise PeelianError(f"no {adapter.name} source files found under {path}")
-    ctx = ParseContext(projector(store_crs(engine)), chunk_size, max_bytes, datetime.now(UTC))
+    store_url = engine.url.render_as_string(hide_password=False)
+    ctx = ParseContext(projector(store_crs(engine)), chunk_size, max_bytes, datetime.now(UTC), store_url)
     if parallel is None:
         parallel = sum(f.path.stat().st_size for f in {f.path: f for f in files}.values()) > PARALLEL_BYTES
     report = IngestReport(adapter.name)
     notify = progress or (lambda _event, _rows: None)
     notify("files", len(files))
-    with Prefetcher(adapter, files, ctx) if parallel else nullcontext() as prefetcher:
+    with (
+        Prefetcher(adapter, files, ctx) if parallel else nullcontext() as prefetcher,
+        closing(UnchangedFilter(store_url)) if not parallel else nullcontext() as unchanged,
+    ):
         for source in files:
             notify(f"file:{source.name}", 0)
-            batches = prefetcher.batches(source) if prefetcher else adapter.batches(source, ctx)
+            batches = prefetcher.batches(source) if prefetcher else adapter.batches(source, ctx, unchanged)
             report.files.append(_ingest_file(engine, adapter, source, batches, notify))
             notify("done", 0)
     return report

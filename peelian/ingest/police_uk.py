@@ -13,6 +13,7 @@ from peelian.ingest.delimited import read_chunks
 from peelian.ingest.keys import Ordinals
 from peelian.ingest.normalise import Rejections, coordinates, month_window, text
 from peelian.ingest.sources import SourceFile, discover
+from peelian.ingest.unchanged import UnchangedFilter, drop_unchanged
 from peelian.pole.ids import digests
 from peelian.pole.model import EventType, LocationKind, TimePrecision
 
@@ -30,6 +31,7 @@ REQUIRED = [
     "Last outcome category",
 ]
 SOURCE_SYSTEM = "police.uk"
+KEYLESS_PARTS = ["Month", "Longitude", "Latitude", "Location", "LSOA code", "Crime type"]
 
 
 class PoliceUkAdapter:
@@ -41,15 +43,19 @@ class PoliceUkAdapter:
     def source_system(self, source: SourceFile) -> str:
         return SOURCE_SYSTEM
 
-    def batches(self, source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+    def batches(
+        self, source: SourceFile, ctx: ParseContext, unchanged: UnchangedFilter | None = None
+    ) -> Iterator[Batch]:
         force = FILE_NAME.match(source.name)["force"]
         ordinals = Ordinals()
         for chunk in read_chunks(source, ctx.chunk_size, ctx.max_bytes):
             require_columns(source, chunk.header, REQUIRED, "data.police.uk street-level crime")
+            keys = ordinals.apply(_natural_keys(chunk.rows, chunk.header, force))
+            chunk, keys = drop_unchanged(chunk, keys, SOURCE_SYSTEM, unchanged)
             frame = pd.DataFrame(chunk.rows, columns=chunk.header, dtype="string")
-            yield self._batch(chunk, frame, force, ordinals, ctx)
+            yield self._batch(chunk, frame, keys, ctx)
 
-    def _batch(self, chunk, frame: pd.DataFrame, force: str, ordinals: Ordinals, ctx: ParseContext) -> Batch:
+    def _batch(self, chunk, frame: pd.DataFrame, keys: list[str], ctx: ParseContext) -> Batch:
         rejections = Rejections(len(frame))
         start, end = month_window(frame["Month"], rejections, ctx.now)
         lon, lat, x, y = coordinates(frame["Longitude"], frame["Latitude"], ctx.projector, rejections)
@@ -57,7 +63,6 @@ class PoliceUkAdapter:
         rejections.flag(crime_type.isna(), "missing_category", "missing crime type")
         location = text(frame["Location"])
 
-        keys = ordinals.apply(_natural_keys(frame, force))
         location_key = (
             frame["Longitude"].str.strip() + "|" + frame["Latitude"].str.strip() + "|" + location.fillna("")
         )
@@ -102,13 +107,14 @@ class PoliceUkAdapter:
         return split_valid(chunk, keys, rejections, {"events": events, "locations": locations})
 
 
-def _natural_keys(frame: pd.DataFrame, force: str) -> list[str]:
+def _natural_keys(rows: list[list[str]], header: list[str], force: str) -> list[str]:
     """Crime ID where given; before 2011-12 there is none, so key the row by what it says."""
-    crime_id = text(frame["Crime ID"])
-    keys = np.array(crime_id.astype(object), dtype=object)
-    missing = crime_id.isna().to_numpy()
-    if missing.any():
-        parts = frame.loc[missing, ["Month", "Longitude", "Latitude", "Location", "LSOA code", "Crime type"]]
-        joined = parts["Month"].str.cat([parts[c] for c in parts.columns[1:]], sep="|")
-        keys[missing] = [f"{force}:{d}" for d in digests(SOURCE_SYSTEM, joined)]
-    return keys.tolist()
+    crime_id = header.index("Crime ID")
+    keys = [row[crime_id].strip() for row in rows]
+    missing = [i for i, key in enumerate(keys) if not key]
+    if missing:
+        parts = [header.index(c) for c in KEYLESS_PARTS]
+        joined = ["|".join(rows[i][p] for p in parts) for i in missing]
+        for i, digest in zip(missing, digests(SOURCE_SYSTEM, joined), strict=True):
+            keys[i] = f"{force}:{digest}"
+    return keys

@@ -7,23 +7,26 @@ keeps memory flat); the parent asks for each file's batches in the same order.
 import multiprocessing as mp
 import queue
 from collections.abc import Iterator
+from contextlib import closing
 
 from peelian.ingest.adapter import Adapter, ParseContext
 from peelian.ingest.batch import Batch
 from peelian.ingest.sources import SourceFile
+from peelian.ingest.unchanged import UnchangedFilter
 
 _DONE = "done"
 
 
 def _produce(adapter: Adapter, sources: list[SourceFile], ctx: ParseContext, out) -> None:
-    for index, source in enumerate(sources):
-        try:
-            for batch in adapter.batches(source, ctx):
-                out.put(("batch", index, batch))
-        except Exception as exc:  # handed to the parent, which decides what fails
-            out.put(("error", index, exc))
-            continue
-        out.put((_DONE, index, None))
+    with closing(UnchangedFilter(ctx.store_url)) as unchanged:
+        for index, source in enumerate(sources):
+            try:
+                for batch in adapter.batches(source, ctx, unchanged):
+                    out.put(("batch", index, batch))
+            except Exception as exc:  # handed to the parent, which decides what fails
+                out.put(("error", index, exc))
+                continue
+            out.put((_DONE, index, None))
 
 
 class Prefetcher:

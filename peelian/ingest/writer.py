@@ -46,6 +46,18 @@ def _column(values: pd.Series, dialect: str) -> list:
     return values.to_numpy(dtype=object, na_value=None).tolist()
 
 
+def latest_versions(ops: BulkOps, system: str, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """(version, content hash) of the newest stored record for each key that has one."""
+    latest: dict[str, tuple[int, str]] = {}
+    columns = ["natural_key", "version", "content_hash"]
+    for key, version, digest in ops.lookup(
+        schema.source_records, "natural_key", keys, {"source_system": system}, columns
+    ):
+        if key not in latest or version > latest[key][0]:
+            latest[key] = (version, digest)
+    return latest
+
+
 def _columns(table: Table, skip: str | None = None) -> list[str]:
     """Every column of the table, in order: frames are built to the schema, not a second list."""
     return [c.name for c in table.columns if c.name != skip]
@@ -78,29 +90,20 @@ class BatchWriter:
         now_text = wire_datetimes(
             np.array([np.datetime64((now or datetime.now(UTC)).replace(tzinfo=None))]), ops.dialect
         )[0]
-        outcome = Outcome(quarantined=len(batch.quarantined))
+        outcome = Outcome(quarantined=len(batch.quarantined), unchanged=batch.unchanged)
         outcome.quarantined_new = self._quarantine(ops, batch.quarantined, now_text)
         records = batch.records
         if records.empty:
             return outcome
 
         keys = records["natural_key"].tolist()
-        heads: dict[str, tuple[int, str]] = {}
-        for key, version, digest in ops.lookup(
-            schema.source_records,
-            "natural_key",
-            keys,
-            {"source_system": self.system},
-            ["natural_key", "version", "content_hash"],
-        ):
-            if key not in heads or version > heads[key][0]:
-                heads[key] = (version, digest)
+        heads = latest_versions(ops, self.system, keys)
         head = [heads.get(k) for k in keys]
         hashes = records["content_hash"].tolist()
         is_new = np.array([h is None for h in head])
         is_changed = np.array([h is not None and h[1] != d for h, d in zip(head, hashes, strict=True)])
         outcome.inserted, outcome.updated = int(is_new.sum()), int(is_changed.sum())
-        outcome.unchanged = len(keys) - outcome.inserted - outcome.updated
+        outcome.unchanged += len(keys) - outcome.inserted - outcome.updated
         todo = is_new | is_changed
         if not todo.any():
             return outcome

@@ -125,8 +125,8 @@ class _StopAfter:
     def source_system(self, source):
         return self.inner.source_system(source)
 
-    def batches(self, source, ctx):
-        for i, batch in enumerate(self.inner.batches(source, ctx)):
+    def batches(self, source, ctx, unchanged=None):
+        for i, batch in enumerate(self.inner.batches(source, ctx, unchanged)):
             if i == self.n:
                 raise KeyboardInterrupt
             yield batch

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from peelian.errors import SourceFormatError
+from peelian.ingest import delimited
 from peelian.ingest.delimited import FIELD_LIMIT, read_chunks
 from peelian.ingest.sources import SourceFile
 
@@ -80,9 +81,26 @@ def test_empty_file_and_size_limit(tmp_path):
 cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
 
 
+@pytest.fixture(params=[1 << 20, 7], ids=["one-block", "tiny-blocks"])
+def block_chars(request, monkeypatch):
+    """Tiny blocks force records, quoted line breaks included, across block boundaries."""
+    monkeypatch.setattr(delimited, "BLOCK_CHARS", request.param)
+    return request.param
+
+
+def test_records_spanning_blocks_keep_their_text_and_lines(tmp_path, block_chars):
+    body = 'a,b\n1,"one\ntwo\nthree"\n\n2,ok\n3,"never closed\n'
+    [chunk] = _read(_write(tmp_path, body.encode()))
+    assert chunk.rows == [["1", "one\ntwo\nthree"], ["2", "ok"]]
+    assert chunk.lines == [2, 6]
+    assert chunk.raws[0] == '1,"one\ntwo\nthree"'
+    [bad] = chunk.quarantined
+    assert (bad.line_number, bad.reason_code, bad.raw) == (7, "malformed_csv", '3,"never closed')
+
+
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=20))
-def test_round_trip_of_any_csv(tmp_path, rows):
+def test_round_trip_of_any_csv(tmp_path, block_chars, rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # CRLF terminator: fields holding \r or \n get quoted
     writer.writerow(["a", "b", "c"])

@@ -193,3 +193,29 @@ def test_context_on_some_rows_only(store, tmp_path):
     with store.connect() as conn:
         attrs = dict(conn.execute(select(schema.events.c.natural_key, schema.events.c.attributes)).all())
     assert attrs == {"c1": None, "c2": {"context": "Reported at the front desk"}}
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_same_key_in_two_files_of_one_ingest_ends_as_the_last_file_says(sqlite_store, tmp_path, parallel):
+    """The parser skips unchanged rows ahead of the writer; a key repeated across files must not be
+    skipped on a stale view, or the earlier file's version would win."""
+    folder = tmp_path / "in"
+    write(folder / "a", [row("c1", outcome="Under investigation")])
+    write(folder / "b", [row("c1", outcome="Offender sent to prison")])
+    for expected in (2, 4):
+        report = ingest(sqlite_store, PoliceUkAdapter(), folder, 50_000, 1 << 30, parallel=parallel)
+        assert [f.updated + f.inserted for f in report.files] == [1, 1]
+        with sqlite_store.connect() as conn:
+            event = conn.execute(select(schema.events.c.version, schema.events.c.outcome)).one()
+        assert event == (expected, "Offender sent to prison")
+
+
+def test_unchanged_rows_are_counted_without_being_written(sqlite_store, tmp_path):
+    path = write(tmp_path / "in", [row("c1"), row("c2")])
+    run(sqlite_store, path)
+    changed = write(tmp_path / "again", [row("c1"), row("c2", outcome="Local resolution"), row("c3")])
+    report = run(sqlite_store, changed).files[0]
+    assert (report.rows_read, report.unchanged, report.updated, report.inserted) == (3, 1, 1, 1)
+    with sqlite_store.connect() as conn:
+        runs = conn.execute(select(schema.ingest_runs.c.rows_unchanged).order_by(schema.ingest_runs.c.id))
+        assert [r for (r,) in runs] == [0, 1]
