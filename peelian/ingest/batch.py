@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from peelian.ingest.delimited import RawChunk
     from peelian.ingest.normalise import Rejections
 
+Frames = dict[str, pd.DataFrame | None]
 RECORD_COLUMNS = ["natural_key", "content_hash", "raw", "line_number"]
 
 EVENT_COLUMNS = [
@@ -74,7 +75,18 @@ class Batch:
     links: pd.DataFrame | None = None
     quarantined: list[QuarantineRow] = field(default_factory=list)
     columns: list[str] | None = None  # the source header, kept on the ingest run for reading raw rows
-    unchanged: int = 0  # rows the parser found identical to their stored version and left out
+    skipped_keys: list[str] = field(default_factory=list)  # rows the parser left out as unchanged
+
+    def only(self, keys: set[str]) -> "Batch | None":
+        """The rows with these natural keys, counted as read already (for a replayed row)."""
+        picked = np.flatnonzero(self.records["natural_key"].isin(keys).to_numpy())
+        if not len(picked):
+            return None
+        position = np.full(len(self.records), -1)
+        position[picked] = np.arange(len(picked))
+        frames = {name: getattr(self, name) for name in FRAME_COLUMNS}
+        records = self.records.iloc[picked].reset_index(drop=True)
+        return Batch(records=records, rows_read=0, **_renumbered(frames, position))
 
     def __post_init__(self) -> None:
         for name, required in FRAME_COLUMNS.items():
@@ -95,7 +107,7 @@ def split_valid(
     chunk: "RawChunk",
     keys: list[str],
     rejections: "Rejections",
-    frames: dict[str, pd.DataFrame | None],
+    frames: Frames,
 ) -> Batch:
     """Build a batch from a checked chunk: rows with a rejection reason go to quarantine.
 
@@ -120,18 +132,23 @@ def split_valid(
             "line_number": [lines[i] for i in kept],
         }
     )
-    out: dict[str, pd.DataFrame | None] = {}
+    return Batch(
+        records=records,
+        rows_read=chunk.rows_read,
+        quarantined=quarantined,
+        columns=chunk.header,
+        skipped_keys=chunk.skipped_keys,
+        **_renumbered(frames, position),
+    )
+
+
+def _renumbered(frames: Frames, position: np.ndarray) -> Frames:
+    """Frames keep the rows whose ``_row`` maps to a position >= 0, renumbered to it."""
+    out: Frames = {}
     for name, frame in frames.items():
         if frame is None:
             out[name] = None
             continue
         rows = position[frame["_row"].to_numpy()]
         out[name] = frame[rows >= 0].assign(_row=rows[rows >= 0]).reset_index(drop=True)
-    return Batch(
-        records=records,
-        rows_read=chunk.rows_read,
-        quarantined=quarantined,
-        columns=chunk.header,
-        unchanged=chunk.skipped,
-        **out,
-    )
+    return out

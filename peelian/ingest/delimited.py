@@ -32,11 +32,11 @@ class RawChunk:
     raws: list[str] = field(default_factory=list)
     quarantined: list[QuarantineRow] = field(default_factory=list)
     hashes: list[str] | None = None  # content hashes of ``raws``, once computed
-    skipped: int = 0  # rows dropped as identical to their stored version (see ``unchanged``)
+    skipped_keys: list[str] = field(default_factory=list)  # rows left out as unchanged
 
     @property
     def rows_read(self) -> int:
-        return len(self.rows) + len(self.quarantined) + self.skipped
+        return len(self.rows) + len(self.quarantined) + len(self.skipped_keys)
 
 
 def _clean_header(header: list[str]) -> list[str]:

@@ -22,7 +22,7 @@ from peelian.ingest.adapter import Adapter, ParseContext
 from peelian.ingest.batch import Batch
 from peelian.ingest.prefetch import Prefetcher
 from peelian.ingest.sources import SourceFile
-from peelian.ingest.unchanged import UnchangedFilter
+from peelian.ingest.unchanged import SkipLedger, UnchangedFilter
 from peelian.ingest.writer import BatchWriter, Outcome
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ def ingest(
     report = IngestReport(adapter.name)
     notify = progress or (lambda _event, _rows: None)
     notify("files", len(files))
+    ledger = SkipLedger()
     with (
         Prefetcher(adapter, files, ctx) if parallel else nullcontext() as prefetcher,
         closing(UnchangedFilter(store_url)) if not parallel else nullcontext() as unchanged,
@@ -102,7 +103,7 @@ def ingest(
         for source in files:
             notify(f"file:{source.name}", 0)
             batches = prefetcher.batches(source) if prefetcher else adapter.batches(source, ctx, unchanged)
-            report.files.append(_ingest_file(engine, adapter, source, batches, notify))
+            report.files.append(_ingest_file(engine, adapter, source, batches, notify, ledger, ctx))
             notify("done", 0)
     return report
 
@@ -117,7 +118,15 @@ def _lookahead(batches: Iterator[Batch]) -> Iterator[tuple[Batch, bool]]:
         yield previous, True
 
 
-def _ingest_file(engine: Engine, adapter: Adapter, source: SourceFile, batches, notify) -> FileReport:
+def _ingest_file(
+    engine: Engine,
+    adapter: Adapter,
+    source: SourceFile,
+    batches: Iterator[Batch],
+    notify: Progress,
+    ledger: SkipLedger,
+    ctx: ParseContext,
+) -> FileReport:
     system = adapter.source_system(source)
     sha256, size = source.fingerprint()
     started = time.perf_counter()
@@ -135,13 +144,15 @@ def _ingest_file(engine: Engine, adapter: Adapter, source: SourceFile, batches, 
     total = Outcome()
     try:
         for batch, last in _lookahead(batches):
+            replayed = _replay_doubtful(adapter, source, ctx, batch, ledger.doubtful(system, batch))
             # One commit per chunk covers the rows, the run's counters and, for the last chunk,
             # the run's completion: a crash can never leave counts that disagree with the rows.
             with engine.begin() as conn:
                 if not report.run_id:
                     report.run_id = _open_run(conn, run, batch.columns)
-                outcome = BatchWriter(system, source.name, report.run_id).write(conn, batch)
-                total.add(outcome)
+                writer = BatchWriter(system, source.name, report.run_id)
+                for part in (batch, *replayed):
+                    total.add(writer.write(conn, part))
                 report.rows_read += batch.rows_read
                 values = _counters(report.rows_read, total)
                 if last:
@@ -170,6 +181,21 @@ def _ingest_file(engine: Engine, adapter: Adapter, source: SourceFile, batches, 
         setattr(report, name, getattr(total, name))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _replay_doubtful(
+    adapter: Adapter, source: SourceFile, ctx: ParseContext, batch: Batch, doubtful: set[str]
+) -> list[Batch]:
+    """Rows skipped on a view that an earlier batch of this ingest may have changed: parse the
+    file again here, without skipping, and hand just those rows to the writer to judge."""
+    if not doubtful:
+        return []
+    log.info(
+        "%s: re-reading %d row(s) an earlier file of this ingest also had", source.display, len(doubtful)
+    )
+    batch.skipped_keys = [k for k in batch.skipped_keys if k not in doubtful]
+    parts = (whole.only(doubtful) for whole in adapter.batches(source, ctx))
+    return [part for part in parts if part is not None]
 
 
 def _open_run(conn, run: dict, columns: list[str] | None) -> int:

@@ -90,7 +90,7 @@ class BatchWriter:
         now_text = wire_datetimes(
             np.array([np.datetime64((now or datetime.now(UTC)).replace(tzinfo=None))]), ops.dialect
         )[0]
-        outcome = Outcome(quarantined=len(batch.quarantined), unchanged=batch.unchanged)
+        outcome = Outcome(quarantined=len(batch.quarantined), unchanged=len(batch.skipped_keys))
         outcome.quarantined_new = self._quarantine(ops, batch.quarantined, now_text)
         records = batch.records
         if records.empty:
