@@ -1,6 +1,6 @@
 """The POLE domain: Person, Object, Location, Event, and the provenance of every fact."""
 
-from peelian.pole.ids import content_hash, entity_id, record_id
+from peelian.pole.ids import content_hash, entity_id
 from peelian.pole.model import EventType, LocationKind, ObjectKind, Role, TimePrecision
 
 __all__ = [
@@ -11,5 +11,4 @@ __all__ = [
     "TimePrecision",
     "content_hash",
     "entity_id",
-    "record_id",
 ]

@@ -24,11 +24,6 @@ def entity_id(kind: str, source_system: str, natural_key: str) -> str:
     return entity_ids(kind, source_system, [natural_key])[0]
 
 
-def record_id(source_system: str, natural_key: str, version: int) -> str:
-    """A source record version: ``sr_<digest of the row's key>@<version>``."""
-    return f"sr_{digests(source_system, [natural_key])[0]}@{version}"
-
-
 def content_hash(text: str) -> str:
     return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 

@@ -1,6 +1,5 @@
 """The POLE vocabulary: the controlled values the store accepts."""
 
-from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -52,6 +51,3 @@ class Role(StrEnum):
     STOLEN_IN = "stolen_in"
     RESIDES_AT = "resides_at"
     OCCURRED_AT = "occurred_at"
-
-
-EPOCH_MIN = datetime(1900, 1, 1, tzinfo=UTC)
