@@ -16,12 +16,13 @@ from peelian.ingest.mapped import MappedAdapter
 from peelian.ingest.mapping import examples, load_mapping
 from peelian.ingest.pipeline import IngestReport, ingest
 from peelian.ingest.police_uk import PoliceUkAdapter
+from peelian.ingest.runs import list_runs
 
 app = typer.Typer(help="Load police source files into the POLE store.", no_args_is_help=True)
 
 PathArg = typer.Argument(..., exists=True, help="A file, a folder, or a zip archive.")
 ParallelOption = typer.Option(
-    None, "--parallel/--no-parallel", help="Parse in a second process (default: for inputs over 20 MB)."
+    None, "--parallel/--no-parallel", help="Parse in worker processes (default: for inputs over 20 MB)."
 )
 
 
@@ -140,4 +141,39 @@ def mappings(as_json: bool = JsonOption):
         table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(row["name"], row["system"], row["description"] or "", row["path"])
+    console.print(table)
+
+
+@app.command("runs")
+@handle_errors
+def runs(
+    source: str | None = typer.Option(None, "--source", help="Only this source system, e.g. police.uk"),
+    status: str | None = typer.Option(None, "--status", help="completed, failed, interrupted or running"),
+    limit: int = typer.Option(50, min=1, max=10_000, help="How many runs, newest first."),
+    as_json: bool = JsonOption,
+):
+    """The ingest history: each file loaded, its SHA-256, when, the outcome and the row counts."""
+    eng = engine()
+    require_current(eng)
+    found = list_runs(eng, source, status, limit)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        console.print("No ingest runs yet.")
+        return
+    table = Table(title="Ingest runs, newest first (new / changed / same / quarantined rows)")
+    table.add_column("run", justify="right")
+    table.add_column("file", overflow="fold")
+    table.add_column("status", overflow="fold")
+    table.add_column("started UTC")
+    for name in ("read", "new", "chg", "same", "quar"):
+        table.add_column(name, justify="right")
+    for r in found:
+        status_text = r["status"] if r["status"] == "completed" else f"[red]{r['status']}[/]: {r['message']}"
+        counts = (
+            r[k] for k in ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged", "rows_quarantined")
+        )
+        started = f"{r['started_at']:%m-%d %H:%M}"
+        table.add_row(str(r["id"]), r["source_name"], status_text, started, *(f"{c:,}" for c in counts))
     console.print(table)

@@ -66,6 +66,15 @@ def test_upgrade_ingest_quarantine_round_trip(db_env, tmp_path):
     again = invoke("ingest", "police-uk", str(path))
     assert "Nothing changed" in again.output
 
+    history = json.loads(invoke("ingest", "runs", "--json").output)
+    assert [(r["status"], r["rows_inserted"], r["rows_unchanged"]) for r in history] == [
+        ("completed", 0, 1),
+        ("completed", 1, 0),
+    ]
+    assert len(history[0]["file_sha256"]) == 64 and history[0]["file_sha256"] == history[1]["file_sha256"]
+    wide = runner.invoke(app, ["ingest", "runs"], env={"COLUMNS": "200"})
+    assert "2015-06-metropolitan-street.csv.gz" in wide.output
+
 
 def test_bad_inputs_give_clear_errors(db_env, tmp_path):
     invoke("db", "upgrade")
