@@ -3,7 +3,7 @@
 import typer
 
 from peelian import __version__
-from peelian.cli import db, geo, ingest, quarantine
+from peelian.cli import audit, db, geo, ingest, quarantine, users
 from peelian.cli.common import setup_logging
 from peelian.cli.demo import demo
 
@@ -16,6 +16,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(geo.app, name="geo")
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
 app.command("demo")(demo)
 
 

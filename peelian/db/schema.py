@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -261,4 +262,48 @@ quarantine = Table(
     Column("quarantined_at", UTCDateTime, nullable=False),
     UniqueConstraint("source_system", "source_name", "line_number", "raw_hash"),
     Index("ix_quarantine_reason", "reason_code"),
+)
+
+# -- governance --------------------------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False, doc="argon2id, PHC string"),
+    Column("roles", JSON, nullable=False, doc="list of role names"),
+    Column("totp_secret", String(64), nullable=True, doc="base32; required for admin and auditor"),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("password_changed_at", UTCDateTime, nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    # One row. Appends update it first, which takes the write lock on both backends, so entries
+    # are chained one after another even when many requests write at once.
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(80), nullable=False),
+    Column("outcome", String(20), nullable=False, doc="allowed, refused, failed"),
+    Column("purpose", String(40), nullable=True),
+    Column("case_ref", String(80), nullable=True),
+    Column("details", Text, nullable=False, doc="canonical JSON: route, query, records returned"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_actor", "actor", "at"),
 )

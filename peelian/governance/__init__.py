@@ -1,0 +1,1 @@
+"""Governance: who may do what, and a tamper-evident record of everything they did."""
