@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         default=4 * 1024**3, description="Refuse source files larger than this (bytes, uncompressed)"
     )
+    cookie_secure: bool = Field(default=True, description="Send session cookies over HTTPS only")
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60, description="Sign out after this idle time")
+    tile_url: str | None = Field(
+        default=None, description="Map tile URL template; without one, maps draw the loaded boundaries"
+    )
+    max_upload_bytes: int = Field(default=50 * 1024**2, description="Largest accepted request body")
     shared_data: Path = Field(
         default=Path("../shared/data"), description="Shared public data (benchmarks, tests)"
     )

@@ -6,6 +6,7 @@ from peelian import __version__
 from peelian.cli import audit, db, geo, ingest, quarantine, users
 from peelian.cli.common import setup_logging
 from peelian.cli.demo import demo
+from peelian.cli.serve import serve
 
 app = typer.Typer(
     help="Peelian: open policing intelligence. One POLE store for every police source.",
@@ -19,6 +20,7 @@ app.add_typer(geo.app, name="geo")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("demo")(demo)
+app.command("serve")(serve)
 
 
 def _version(value: bool) -> None:

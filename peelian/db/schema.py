@@ -307,3 +307,26 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     Index("ix_audit_log_actor", "actor", "at"),
 )
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True, doc="SHA-256 of the cookie value"),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("purpose", String(40), nullable=True, doc="declared for the current task"),
+    Column("case_ref", String(80), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True, doc="SHA-256 of the bearer token"),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("label", String(120), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+)

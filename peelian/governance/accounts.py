@@ -36,7 +36,8 @@ class Account:
         return bool(SECOND_FACTOR_REQUIRED & set(self.roles))
 
 
-def _account(row) -> Account:
+def account_from_row(row) -> Account:
+    """An account from any row carrying the users columns."""
     return Account(row.id, row.username, row.display_name, tuple(Role(r) for r in row.roles), row.disabled)
 
 
@@ -67,7 +68,7 @@ def create(
             )
         )  # fmt: skip
         audit.append(conn, actor, "users.create", details={"username": username, "roles": parsed})
-        account = _account(conn.execute(select(users).where(users.c.username == username)).one())
+        account = account_from_row(conn.execute(select(users).where(users.c.username == username)).one())
     return account, secret
 
 
@@ -124,7 +125,7 @@ def authenticate(
                 update(users).where(users.c.id == row.id).values(failed_attempts=0, locked_until=None)
             )
             audit.append(conn, row.username, "auth.sign_in", at=now)
-            return _account(row)
+            return account_from_row(row)
         if row is not None and reason != "locked":
             failures = row.failed_attempts + 1
             lock = now + LOCKOUT if failures >= MAX_FAILURES else None

@@ -1,0 +1,118 @@
+"""Signed-in sessions and API tokens: random secrets given out once, stored only as SHA-256."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, delete, select, update
+
+from peelian.db.schema import api_tokens, users, web_sessions
+from peelian.governance.accounts import Account, account_from_row, get
+
+PURPOSES = {
+    "investigation": "Investigation of an offence",
+    "safeguarding": "Safeguarding a person at risk",
+    "vetting": "Vetting",
+    "intelligence": "Intelligence development",
+    "disclosure": "Disclosure to a court or partner",
+    "audit": "Audit or oversight",
+}
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, how they proved it, and the purpose they declared for the current task."""
+
+    account: Account
+    via: str  # "session" or "token"
+    session_hash: str | None = None
+    csrf_token: str | None = None
+    purpose: str | None = None
+    case_ref: str | None = None
+
+
+def start(engine: Engine, account: Account) -> tuple[str, str]:
+    """A new session: returns the cookie value and its CSRF token."""
+    token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            web_sessions.insert().values(
+                token_hash=_digest(token),
+                user_id=account.id,
+                csrf_token=csrf,
+                created_at=now,
+                last_seen_at=now,
+            )
+        )
+    return token, csrf
+
+
+def resume(engine: Engine, token: str, idle: timedelta, now: datetime | None = None) -> Principal | None:
+    """The session's principal, or None when unknown, idle too long, or the account is disabled."""
+    now = now or datetime.now(UTC)
+    digest = _digest(token)
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(web_sessions, users)
+            .join(users, users.c.id == web_sessions.c.user_id)
+            .where(web_sessions.c.token_hash == digest)
+        ).first()
+        if row is None:
+            return None
+        if row.disabled or now - row.last_seen_at > idle:
+            conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == digest))
+            return None
+        conn.execute(update(web_sessions).where(web_sessions.c.token_hash == digest).values(last_seen_at=now))
+    return Principal(account_from_row(row), "session", digest, row.csrf_token, row.purpose, row.case_ref)
+
+
+def end(engine: Engine, session_hash: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == session_hash))
+
+
+def declare_purpose(engine: Engine, session_hash: str, purpose: str, case_ref: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(web_sessions)
+            .where(web_sessions.c.token_hash == session_hash)
+            .values(purpose=purpose, case_ref=case_ref)
+        )
+
+
+def issue_token(engine: Engine, username: str, label: str) -> str:
+    """A bearer token for scripts; shown once."""
+    token = "pl_" + secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        row = get(conn, username)
+        conn.execute(
+            api_tokens.insert().values(
+                token_hash=_digest(token),
+                user_id=row.id,
+                label=label,
+                created_at=datetime.now(UTC),
+                revoked=False,
+            )
+        )
+    return token
+
+
+def from_token(engine: Engine, token: str) -> Principal | None:
+    digest = _digest(token)
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(api_tokens, users)
+            .join(users, users.c.id == api_tokens.c.user_id)
+            .where(api_tokens.c.token_hash == digest)
+        ).first()
+        if row is None or row.revoked or row.disabled:
+            return None
+        conn.execute(
+            update(api_tokens).where(api_tokens.c.token_hash == digest).values(last_used_at=datetime.now(UTC))
+        )
+    return Principal(account_from_row(row), "token")

@@ -1,0 +1,152 @@
+"""Read-side queries over the POLE store shared by the web pages and the API."""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Engine, func, or_, select
+
+from peelian.db.schema import areas, events, ingest_runs
+
+EVENT_FIELDS = (
+    events.c.id,
+    events.c.source_system,
+    events.c.natural_key,
+    events.c.version,
+    events.c.event_type,
+    events.c.category,
+    events.c.subcategory,
+    events.c.time_from,
+    events.c.time_to,
+    events.c.time_precision,
+    events.c.lon,
+    events.c.lat,
+    events.c.location_text,
+    events.c.area_code,
+    events.c.area_name,
+    events.c.outcome,
+    events.c.force,
+)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    text: str | None = None
+    category: str | None = None
+    source_system: str | None = None
+    area_code: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+    def apply(self, query):
+        if self.text:
+            like = f"%{self.text.strip()[:100]}%"  # a bound parameter: never spliced into SQL
+            query = query.where(
+                or_(
+                    events.c.location_text.ilike(like),
+                    events.c.category.ilike(like),
+                    events.c.outcome.ilike(like),
+                    events.c.area_name.ilike(like),
+                    events.c.natural_key == self.text,
+                )
+            )
+        if self.category:
+            query = query.where(events.c.category == self.category)
+        if self.source_system:
+            query = query.where(events.c.source_system == self.source_system)
+        if self.area_code:
+            query = query.where(events.c.area_code == self.area_code)
+        if self.date_from:
+            query = query.where(events.c.time_to > datetime.combine(self.date_from, time(), tzinfo=UTC))
+        if self.date_to:
+            end = datetime.combine(self.date_to, time(), tzinfo=UTC)
+            query = query.where(events.c.time_from <= end.replace(hour=23, minute=59, second=59))
+        return query
+
+
+def find_events(
+    engine: Engine, where: EventFilter, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict]]:
+    """Matching events, newest first, with the total count for paging."""
+    query = where.apply(select(*EVENT_FIELDS))
+    counted = where.apply(select(func.count()).select_from(events))
+    with engine.connect() as conn:
+        total = conn.execute(counted).scalar()
+        rows = conn.execute(
+            query.order_by(events.c.time_from.desc(), events.c.id).limit(limit).offset(offset)
+        )
+        return total, [dict(r._mapping) for r in rows]
+
+
+def events_geojson(engine: Engine, where: EventFilter, limit: int = 5000) -> dict[str, Any]:
+    """Points for a map, newest first, at most ``limit``."""
+    total, rows = find_events(engine, where, limit)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            "properties": {
+                "id": r["id"],
+                "category": r["category"],
+                "when": r["time_from"].isoformat(),
+                "where": r["location_text"],
+                "outcome": r["outcome"],
+            },
+        }
+        for r in rows
+        if r["lon"] is not None
+    ]
+    return {"type": "FeatureCollection", "features": features, "total": total, "shown": len(features)}
+
+
+def summary(engine: Engine) -> dict[str, Any]:
+    """What the store holds: events by source, by category, and by month."""
+    if engine.dialect.name == "postgresql":
+        month = func.to_char(func.timezone("UTC", events.c.time_from), "YYYY-MM")
+    else:  # SQLite stores UTC timestamps as ISO text
+        month = func.substr(events.c.time_from, 1, 7)
+    with engine.connect() as conn:
+        by_source = conn.execute(
+            select(
+                events.c.source_system,
+                func.count().label("events"),
+                func.min(events.c.time_from).label("first"),
+                func.max(events.c.time_from).label("last"),
+            ).group_by(events.c.source_system)
+        ).all()
+        by_category = conn.execute(
+            select(events.c.category, func.count().label("events"))
+            .group_by(events.c.category)
+            .order_by(func.count().desc())
+            .limit(20)
+        ).all()
+        by_month = conn.execute(
+            select(month.label("month"), func.count().label("events")).group_by(month).order_by(month)
+        ).all()
+        runs = conn.execute(select(func.count()).select_from(ingest_runs)).scalar()
+    return {
+        "sources": [dict(r._mapping) for r in by_source],
+        "categories": [dict(r._mapping) for r in by_category],
+        "months": [dict(r._mapping) for r in by_month],
+        "ingest_runs": runs,
+    }
+
+
+def areas_geojson(engine: Engine, scheme: str | None = None) -> dict[str, Any]:
+    query = select(areas.c.scheme, areas.c.code, areas.c.name, areas.c.geometry_wgs84)
+    if scheme:
+        query = query.where(areas.c.scheme == scheme)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(areas.c.scheme, areas.c.code)).all()
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": json.loads(r.geometry_wgs84),
+                "properties": {"scheme": r.scheme, "code": r.code, "name": r.name},
+            }
+            for r in rows
+        ],
+    }

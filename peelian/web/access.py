@@ -1,0 +1,93 @@
+"""One mechanism for every route: who may call it, and whether a declared purpose is needed.
+
+Every route is declared with an ``Access`` dependency (or listed in ``OPEN_PATHS``); the app
+refuses to start otherwise, so a new route cannot ship unguarded.
+"""
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
+
+from peelian.governance import sessions
+from peelian.governance.roles import Role
+from peelian.governance.sessions import Principal
+from peelian.web.problems import Forbidden, PurposeRequired, Unauthenticated
+
+SESSION_COOKIE = "peelian_session"
+OPEN_PATHS = {"/sign-in", "/healthz", "/api/openapi.json"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+STAFF = frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN})
+
+
+def principal_of(request: Request) -> Principal | None:
+    engine, settings = request.app.state.engine, request.app.state.settings
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return sessions.from_token(engine, header[7:].strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return sessions.resume(engine, cookie, timedelta(minutes=settings.idle_minutes))
+    return None
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[Role] = field(default=STAFF)
+    purpose: bool = False
+
+    async def __call__(self, request: Request) -> Principal:
+        principal = principal_of(request)
+        request.state.principal = principal
+        if principal is None:
+            raise Unauthenticated()
+        if not self.roles & set(principal.account.roles):
+            raise Forbidden(f"this needs one of the roles: {', '.join(sorted(self.roles))}")
+        if request.method in UNSAFE and principal.via == "session":
+            await _check_csrf(request, principal)
+        if self.purpose and not principal.purpose and principal.via == "session":
+            raise PurposeRequired()
+        if self.purpose and principal.via == "token":
+            _token_purpose(request, principal)
+        return principal
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = (await request.form()).get("csrf_token")
+    if not sent or not hmac.compare_digest(str(sent), principal.csrf_token or ""):
+        raise Forbidden("missing or wrong CSRF token: reload the page and try again")
+
+
+def _token_purpose(request: Request, principal: Principal) -> None:
+    """Scripts declare the purpose per request, in headers, since they have no session."""
+    purpose = request.headers.get("x-purpose", "")
+    case_ref = request.headers.get("x-case-ref", "").strip()
+    if purpose not in sessions.PURPOSES or not case_ref:
+        raise PurposeRequired()
+    request.state.purpose = (purpose, case_ref[:80])
+
+
+def api_routes(routes) -> list[APIRoute]:
+    """Every endpoint, looking inside included routers (newer FastAPI wraps them)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found.extend(api_routes(route.original_router.routes))
+    return found
+
+
+def assert_guarded(app: FastAPI) -> None:
+    """Refuse to start if any route lacks an ``Access`` dependency."""
+    for route in api_routes(app.routes):
+        if route.path in OPEN_PATHS:
+            continue
+        if not any(isinstance(d.call, Access) for d in route.dependant.dependencies):
+            raise RuntimeError(f"route {route.methods} {route.path} has no Access dependency")
