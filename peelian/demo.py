@@ -3,7 +3,8 @@
 It must work on a new machine with no network, so it reads only ``peelian/data/sample``.
 """
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import asdict, dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.exc import DatabaseError
 from peelian.db import make_engine, schema, upgrade
 from peelian.errors import PeelianError
 from peelian.geo.boundaries import assign_events, load_boundaries
+from peelian.governance import accounts
 from peelian.ingest import quarantine
 from peelian.ingest.pipeline import IngestReport, ingest
 from peelian.ingest.police_uk import PoliceUkAdapter
@@ -27,6 +29,14 @@ DEMO_CRS = "EPSG:27700"
 
 
 @dataclass
+class DemoAccount:
+    username: str
+    role: str
+    password: str
+    totp_secret: str | None
+
+
+@dataclass
 class DemoSummary:
     database: str
     ingest: IngestReport
@@ -34,6 +44,7 @@ class DemoSummary:
     events_assigned: int
     by_borough_year: pd.DataFrame
     quarantine: list[dict[str, Any]]
+    accounts: list[DemoAccount]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +57,7 @@ class DemoSummary:
                 for borough, row in self.by_borough_year.iterrows()
             },
             "quarantine": self.quarantine,
+            "accounts": [asdict(a) for a in self.accounts],
         }
 
 
@@ -101,9 +113,20 @@ def build(url: str, progress=None) -> DemoSummary:
         events_assigned=assigned.assigned,
         by_borough_year=_by_borough_year(engine),
         quarantine=quarantine.summary(engine),
+        accounts=_demo_accounts(engine),
     )
     engine.dispose()
     return summary
+
+
+def _demo_accounts(engine: Engine) -> list[DemoAccount]:
+    """One account per staff role, with fresh random passwords (printed once, never fixed)."""
+    made = []
+    for role in ("analyst", "supervisor", "officer", "auditor", "admin"):
+        password = secrets.token_urlsafe(12)
+        _, secret = accounts.create(engine, f"demo.{role}", f"Demo {role.title()}", password, [role], "demo")
+        made.append(DemoAccount(f"demo.{role}", role, password, secret))
+    return made
 
 
 def _by_borough_year(engine: Engine) -> pd.DataFrame:

@@ -1,14 +1,24 @@
 """``peelian demo``: build the sample store and show what is in it."""
 
+import sys
+
+import typer
 from rich.table import Table
 
 from peelian.cli.common import JsonOption, console, handle_errors, print_json
+from peelian.cli.serve import serve
 from peelian.config import get_settings
 from peelian.demo import build
 
 
 @handle_errors
-def demo(as_json: bool = JsonOption) -> None:
+def demo(
+    as_json: bool = JsonOption,
+    serve_after: bool | None = typer.Option(
+        None, "--serve/--no-serve", help="Start the web app afterwards (default: when run in a terminal)."
+    ),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port for the web app."),
+) -> None:
     """Build a fresh embedded store from the bundled sample (36 months of burglary in Camden,
     Islington and Hackney, data.police.uk, OGL v3) with its LSOA boundaries, then summarise it."""
     url = get_settings().database_url
@@ -35,11 +45,20 @@ def demo(as_json: bool = JsonOption) -> None:
     if summary.quarantine:
         reasons = ", ".join(f"{q['rows']} {q['reason_code']}" for q in summary.quarantine)
         console.print(f"Quarantined (kept with reasons, not lost): {reasons}")
+    accounts = Table("username", "role", "password", title="Demo accounts")
+    accounts.add_column("authenticator secret (TOTP)", overflow="fold")
+    for a in summary.accounts:
+        accounts.add_row(a.username, a.role, a.password, a.totp_secret or "")
+    console.print(accounts)
     console.print(
         "\nNext:\n"
         "  peelian db status                      what the store holds\n"
         "  peelian quarantine list                rows that were set aside, and why\n"
         "  peelian geo areas                      boundaries and assigned events\n"
         "  peelian ingest police-uk PATH          load more data.police.uk files\n"
+        "  peelian serve                          the web app (sign in with a demo account)\n"
         "  peelian --help                         every command"
     )
+    if serve_after if serve_after is not None else sys.stdout.isatty():
+        console.print(f"Starting the web app at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        serve(port=port)
