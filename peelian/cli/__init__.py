@@ -3,7 +3,7 @@
 import typer
 
 from peelian import __version__
-from peelian.cli import audit, db, geo, ingest, quarantine, users
+from peelian.cli import audit, db, geo, ingest, leads, quarantine, users
 from peelian.cli.common import setup_logging
 from peelian.cli.demo import demo
 from peelian.cli.serve import serve
@@ -19,6 +19,7 @@ app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(geo.app, name="geo")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
+app.add_typer(leads.app, name="leads")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

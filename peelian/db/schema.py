@@ -275,6 +275,7 @@ users = Table(
     Column("password_hash", String(200), nullable=False, doc="argon2id, PHC string"),
     Column("roles", JSON, nullable=False, doc="list of role names"),
     Column("totp_secret", String(64), nullable=True, doc="base32; required for admin and auditor"),
+    Column("totp_last_step", BigInteger, nullable=True, doc="time step of the last code used: no replays"),
     Column("failed_attempts", Integer, nullable=False, default=0),
     Column("locked_until", UTCDateTime, nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
@@ -329,4 +330,39 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime, nullable=True),
     Column("revoked", Boolean, nullable=False, default=False),
+)
+
+# -- leads and judgements ----------------------------------------------------------------------
+
+leads = Table(
+    "leads",
+    metadata,
+    # Every algorithmic output (hotspot, possible match, suspected series, harm ranking) is a
+    # lead: it becomes actionable only when a person accepts it, with a reason (judgements).
+    Column("id", ID, primary_key=True),
+    Column("lead_type", String(40), nullable=False, doc="hotspot, entity_match, crime_series, ..."),
+    Column("title", String(200), nullable=False),
+    Column("explanation", Text, nullable=False, doc="why the model proposed it, in plain language"),
+    Column("provenance", JSON, nullable=False, doc="model, version and the source/entity ids used"),
+    Column("subjects", JSON, nullable=False, doc="what the lead is about: entity, area or event refs"),
+    Column("score", Float, nullable=False, doc="the model's own score; comparable within a type only"),
+    Column("status", String(10), nullable=False, doc="open, accepted, rejected"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(80), nullable=False, doc="model name or username"),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(80), nullable=True),
+    Index("ix_leads_status_type", "status", "lead_type"),
+)
+
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("lead_id", ID, ForeignKey("leads.id"), nullable=False),
+    Column("decision", String(10), nullable=False, doc="accept or reject"),
+    Column("reason", String(2000), nullable=False),
+    Column("decided_by", String(80), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    Column("overrides_previous", Boolean, nullable=False, doc="reverses the lead's earlier decision"),
+    Index("ix_judgements_lead", "lead_id"),
 )

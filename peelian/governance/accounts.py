@@ -1,5 +1,6 @@
 """Local accounts: argon2id passwords, lockout after repeated failures, TOTP for strong roles."""
 
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -119,11 +120,12 @@ def authenticate(
     name = (username or "").strip().lower()[:80]
     with engine.begin() as conn:
         row = conn.execute(select(users).where(users.c.username == name)).first()
-        reason = _refusal(row, password, totp_code, now)
+        reason, step = _refusal(row, password, totp_code, now)
         if reason is None:
-            conn.execute(
-                update(users).where(users.c.id == row.id).values(failed_attempts=0, locked_until=None)
-            )
+            values = {"failed_attempts": 0, "locked_until": None}
+            if step is not None:
+                values["totp_last_step"] = step
+            conn.execute(update(users).where(users.c.id == row.id).values(**values))
             audit.append(conn, row.username, "auth.sign_in", at=now)
             return account_from_row(row)
         if row is not None and reason != "locked":
@@ -140,20 +142,33 @@ def authenticate(
     raise AuthenticationFailed("sign-in failed: check the username, password and code, or try later")
 
 
-def _refusal(row, password: str, totp_code: str | None, now: datetime) -> str | None:
+def _refusal(row, password: str, totp_code: str | None, now: datetime) -> tuple[str | None, int | None]:
+    """Why the sign-in fails (None if it succeeds), and the TOTP time step the code matched."""
     if row is None:
         _hasher.hash(password or "x")  # same cost as a real check: no timing hint that the name is unknown
-        return "unknown user"
+        return "unknown user", None
     if row.disabled:
-        return "disabled"
+        return "disabled", None
     if row.locked_until is not None and row.locked_until.astimezone(UTC) > now:
-        return "locked"
+        return "locked", None
     try:
         _hasher.verify(row.password_hash, password or "")
     except (VerificationError, InvalidHashError):
-        return "wrong password"
-    if row.totp_secret and not pyotp.TOTP(row.totp_secret).verify(
-        totp_code or "", for_time=now, valid_window=1
-    ):
-        return "wrong or missing second factor"
+        return "wrong password", None
+    if not row.totp_secret:
+        return None, None
+    step = _totp_step(row.totp_secret, totp_code or "", now)
+    if step is None:
+        return "wrong or missing second factor", None
+    if row.totp_last_step is not None and step <= row.totp_last_step:
+        return "second-factor code already used", None
+    return None, step
+
+
+def _totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The 30-second step (now, or one either side for clock drift) whose code this is."""
+    totp, current = pyotp.TOTP(secret), int(now.timestamp()) // 30
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.at(step * 30), code.strip()):
+            return step
     return None

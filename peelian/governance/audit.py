@@ -126,10 +126,15 @@ def _check(entry: dict[str, Any], seq: int, expected_seq: int, prev_hash: str) -
 
 
 def entries(
-    engine: Engine, viewer: str, actor: str | None = None, limit: int | None = None
+    engine: Engine,
+    viewer: str,
+    actor: str | None = None,
+    limit: int | None = None,
+    newest_first: bool = False,
 ) -> Iterator[dict]:
     """Entries for an auditor to read: never their own activity (nobody audits themselves)."""
-    query = select(audit_log).where(audit_log.c.actor != viewer).order_by(audit_log.c.seq)
+    order = audit_log.c.seq.desc() if newest_first else audit_log.c.seq
+    query = select(audit_log).where(audit_log.c.actor != viewer).order_by(order)
     if actor:
         if actor == viewer:
             raise PeelianError("nobody may view the audit of their own activity")

@@ -1,11 +1,17 @@
 """Errors as RFC 9457 problem details (``application/problem+json``) for the API; pages redirect."""
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from peelian.errors import NotFound, PeelianError
+from peelian.web.pages import render
+
+log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
@@ -35,7 +41,14 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def problem_response(request: Request, status: int, title: str, detail: str, headers=None) -> JSONResponse:
+def problem_response(request: Request, status: int, title: str, detail: str, headers=None) -> Response:
+    """problem+json for the API and for scripts; a readable page for people on page routes."""
+    if not is_api(request) and "text/html" in request.headers.get("accept", ""):
+        page = render(
+            request, "error.html", getattr(request.state, "principal", None), title=title, detail=detail
+        )
+        page.status_code = status
+        return page
     body = {
         "type": "about:blank",
         "title": title,
@@ -72,6 +85,13 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: PeelianError):
         return problem_response(request, 400, "Bad request", str(exc))
 
+    @app.exception_handler(DataError)  # PostgreSQL: NUL in text, integer out of the column's range
+    @app.exception_handler(OverflowError)  # SQLite: integer beyond 64 bits
+    async def _unstorable(request: Request, exc: Exception):
+        detail = "a value is out of range, or holds a character (such as NUL) that cannot be stored"
+        return problem_response(request, 422, "Invalid request", detail)
+
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(request, 500, "Internal error", "something went wrong; it has been logged")

@@ -18,7 +18,9 @@ def audit_page(
     request: Request, actor: str | None = Query(None, max_length=80), principal: Principal = Depends(auditors)
 ) -> Response:
     engine = request.app.state.engine
-    rows = list(audit.entries(engine, principal.account.username, actor or None, limit=200))
+    rows = list(
+        audit.entries(engine, principal.account.username, actor or None, limit=200, newest_first=True)
+    )
     return render(request, "audit.html", principal, rows=rows, check=audit.verify(engine), actor=actor or "")
 
 

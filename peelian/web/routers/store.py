@@ -3,8 +3,10 @@
 import csv
 import io
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BeforeValidator
 from starlette.responses import Response, StreamingResponse
 
 from peelian.governance.sessions import Principal
@@ -15,6 +17,8 @@ from peelian.web.access import Access
 from peelian.web.pages import render
 
 router = APIRouter()
+# A form's empty date box arrives as "": that means no bound, not a bad date.
+OptionalDate = Annotated[date | None, BeforeValidator(lambda value: value or None)]
 staff = Access()
 export_access = Access(purpose=True)
 
@@ -24,8 +28,8 @@ def _filter(
     category: str | None = Query(None, max_length=120),
     source: str | None = Query(None, max_length=80),
     area: str | None = Query(None, max_length=40, description="Area code named by the source (e.g. LSOA)"),
-    date_from: date | None = Query(None),
-    date_to: date | None = Query(None),
+    date_from: Annotated[OptionalDate, Query()] = None,
+    date_to: Annotated[OptionalDate, Query()] = None,
 ) -> EventFilter:
     return EventFilter(q or None, category or None, source or None, area or None, date_from, date_to)
 

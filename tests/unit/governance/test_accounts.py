@@ -61,3 +61,13 @@ def test_bad_account_requests_are_refused(store):
     accounts.create(store, "dup", "D", PASSWORD, ["analyst"], actor="admin")
     with pytest.raises(PeelianError, match="already exists"):
         accounts.create(store, "DUP", "D", PASSWORD, ["analyst"], actor="admin")
+
+
+def test_a_second_factor_code_works_once(store):
+    _, secret = accounts.create(store, "admin", "Admin", PASSWORD, ["admin"], actor="setup")
+    code = pyotp.TOTP(secret).at(T0)
+    assert accounts.authenticate(store, "admin", PASSWORD, code, now=T0)
+    with pytest.raises(AuthenticationFailed):  # replayed within its validity window
+        accounts.authenticate(store, "admin", PASSWORD, code, now=T0 + timedelta(seconds=20))
+    later = pyotp.TOTP(secret).at(T0 + timedelta(seconds=60))
+    assert accounts.authenticate(store, "admin", PASSWORD, later, now=T0 + timedelta(seconds=60))
