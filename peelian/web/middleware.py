@@ -74,6 +74,9 @@ def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def limits(request: Request, call_next) -> Response:
         length = request.headers.get("content-length")
+        if length is None and "transfer-encoding" in request.headers:
+            # A chunked body has no declared size to check: ask for one rather than read unbounded.
+            return problem_response(request, 411, "Length required", "send a Content-Length header")
         if length and (not length.isdigit() or int(length) > settings.max_upload_bytes):
             return problem_response(
                 request, 413, "Too large", f"bodies over {settings.max_upload_bytes:,} bytes are refused"

@@ -5,9 +5,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from peelian.governance import audit, sessions
+from peelian.governance import accounts, audit, sessions
 from peelian.web.access import OPEN_PATHS, api_routes
-from tests.web.conftest import csrf_of, sign_in
+from tests.web.conftest import PASSWORD, csrf_of, sign_in
 
 
 def _concrete(path: str) -> str:
@@ -66,7 +66,7 @@ def test_strong_role_needs_its_code(app):
     token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
     response = client.post(
         "/sign-in",
-        data={"username": "auditor", "password": "correct horse battery", "form_token": token},
+        data={"username": "auditor", "password": PASSWORD, "form_token": token},
         follow_redirects=False,
     )
     assert response.status_code == 401
@@ -153,3 +153,26 @@ def test_every_request_is_in_a_verifiable_trail(app):
     assert result.ok and result.entries == before + 5
     mine = list(audit.entries(app.state.engine, viewer="x", actor="analyst"))
     assert [e["outcome"] for e in mine[-5:]] == ["allowed"] * 4 + ["refused"]
+
+
+def test_every_staff_route_refuses_the_public_role(app):
+    accounts.create(app.state.engine, "citizen", "A Citizen", PASSWORD, ["public"], actor="test")
+    client = sign_in(app, "citizen")
+    checked = 0
+    for route in api_routes(app.routes):
+        if route.path in OPEN_PATHS:
+            continue
+        for method in route.methods:
+            headers = {"X-CSRF-Token": "irrelevant"}
+            response = client.request(method, _concrete(route.path), headers=headers, follow_redirects=False)
+            assert response.status_code == 403, (method, route.path, response.status_code)
+            checked += 1
+    assert checked >= 15
+
+
+def test_oversized_and_unsized_bodies_are_refused(app):
+    client = sign_in(app, "analyst")
+    huge = client.post("/purpose", content=b"x", headers={"Content-Length": str(10**12)})
+    assert huge.status_code == 413
+    chunked = client.post("/purpose", content=iter([b"purpose=vetting"]))
+    assert chunked.status_code == 411
