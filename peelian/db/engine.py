@@ -26,7 +26,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA cache_size=-200000")
+    # 64 MiB of page cache per connection: a web server pools many connections, and each has its own.
+    cur.execute("PRAGMA cache_size=-65536")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.execute("PRAGMA busy_timeout=30000")
     # Checkpoint every 64 MiB of WAL, not 4 MiB: bulk ingest otherwise fsyncs every few chunks.

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, delete, select, update
 from peelian.db.schema import api_tokens, users, web_sessions
 from peelian.governance.accounts import Account, account_from_row, get
 
+TOUCH_EVERY = timedelta(minutes=1)
 PURPOSES = {
     "investigation": "Investigation of an offence",
     "safeguarding": "Safeguarding a person at risk",
@@ -67,7 +68,10 @@ def resume(engine: Engine, token: str, idle: timedelta, now: datetime | None = N
         if row.disabled or now - row.last_seen_at > idle:
             conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == digest))
             return None
-        conn.execute(update(web_sessions).where(web_sessions.c.token_hash == digest).values(last_seen_at=now))
+        if now - row.last_seen_at > TOUCH_EVERY:  # idle timeout has minute resolution; spare the writes
+            conn.execute(
+                update(web_sessions).where(web_sessions.c.token_hash == digest).values(last_seen_at=now)
+            )
     return Principal(account_from_row(row), "session", digest, row.csrf_token, row.purpose, row.case_ref)
 
 
@@ -112,7 +116,8 @@ def from_token(engine: Engine, token: str) -> Principal | None:
         ).first()
         if row is None or row.revoked or row.disabled:
             return None
-        conn.execute(
-            update(api_tokens).where(api_tokens.c.token_hash == digest).values(last_used_at=datetime.now(UTC))
-        )
+        now = datetime.now(UTC)
+        if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+            # At most one write a minute per token: a busy script must not queue on the write lock.
+            conn.execute(update(api_tokens).where(api_tokens.c.token_hash == digest).values(last_used_at=now))
     return Principal(account_from_row(row), "token")

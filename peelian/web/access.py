@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from peelian.governance import sessions
 from peelian.governance.roles import Role
@@ -39,7 +40,8 @@ class Access:
     purpose: bool = False
 
     async def __call__(self, request: Request) -> Principal:
-        principal = principal_of(request)
+        # The look-up touches the database: keep it off the event loop, or one slow query stalls all.
+        principal = await run_in_threadpool(principal_of, request)
         request.state.principal = principal
         if principal is None:
             raise Unauthenticated()

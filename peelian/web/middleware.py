@@ -1,5 +1,6 @@
 """Cross-cutting request handling: security headers, body limits, sign-in rate limits, auditing."""
 
+import re
 import time
 from collections import defaultdict, deque
 from urllib.parse import urlsplit
@@ -27,6 +28,39 @@ def _csp(tile_url: str | None) -> str:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _clean(text: str, limit: int) -> str:
+    """Printable text only: a NUL in a path must not make the audit write fail (and go unrecorded)."""
+    return _CONTROL.sub("\ufffd", text)[:limit]
+
+
+def _record(engine, request: Request, status: int) -> None:
+    principal = getattr(request.state, "principal", None)
+    purpose, case_ref = getattr(request.state, "purpose", None) or (
+        (principal.purpose, principal.case_ref) if principal else (None, None)
+    )
+    outcome = (
+        "allowed" if status < 400 else "refused" if status in (401, 403, 411, 413, 428, 429) else "failed"
+    )
+    route = getattr(request.scope.get("route"), "path", None)
+    path = _clean(request.url.path, 500)
+    details = {
+        "method": request.method,
+        "path": path,
+        "route": route,
+        "query": {_clean(k, 100): _clean(v, 200) for k, v in list(request.query_params.items())[:30]},
+        "status": status,
+        "records": getattr(request.state, "records", None),
+    }
+    actor = principal.account.username if principal else "anonymous"
+    with engine.begin() as conn:
+        audit.append(
+            conn, actor, _clean(f"{request.method} {route or path}", 80), outcome, details, purpose, case_ref
+        )
+
+
 def install(app: FastAPI) -> None:
     settings, engine = app.state.settings, app.state.engine
     policy = _csp(settings.tile_url)
@@ -34,41 +68,16 @@ def install(app: FastAPI) -> None:
 
     @app.middleware("http")
     async def audit_every_request(request: Request, call_next) -> Response:
-        """Every request but static files is recorded, allowed or refused, after it is answered."""
-        response = await call_next(request)
-        path = request.url.path
-        if path.startswith(NOT_AUDITED):
-            return response
-        principal = getattr(request.state, "principal", None)
-        purpose = getattr(request.state, "purpose", None) or (
-            (principal.purpose, principal.case_ref) if principal else (None, None)
-        )
-        status = response.status_code
-        outcome = "allowed" if status < 400 else "refused" if status in (401, 403, 428, 429) else "failed"
-        route = request.scope.get("route")
-        details = {
-            "method": request.method,
-            "path": path[:500],
-            "route": getattr(route, "path", None),
-            "query": {k: v[:200] for k, v in list(request.query_params.items())[:30]},
-            "status": status,
-            "records": getattr(request.state, "records", None),
-        }
-        actor = principal.account.username if principal else "anonymous"
-
-        def write() -> None:
-            with engine.begin() as conn:
-                audit.append(
-                    conn,
-                    actor,
-                    f"{request.method} {details['route'] or path}"[:80],
-                    outcome,
-                    details,
-                    purpose[0],
-                    purpose[1],
-                )
-
-        await run_in_threadpool(write)
+        """Every request but static files is recorded (allowed, refused or failed) once answered;
+        a crash is recorded too, before the error handler answers it."""
+        try:
+            response, error = await call_next(request), None
+        except Exception as exc:
+            response, error = None, exc
+        if not request.url.path.startswith(NOT_AUDITED):
+            await run_in_threadpool(_record, engine, request, 500 if error else response.status_code)
+        if error is not None:
+            raise error  # the app's 500 handler answers; the entry above is already written
         return response
 
     @app.middleware("http")

@@ -176,3 +176,31 @@ def test_oversized_and_unsized_bodies_are_refused(app):
     assert huge.status_code == 413
     chunked = client.post("/purpose", content=iter([b"purpose=vetting"]))
     assert chunked.status_code == 411
+
+
+def test_control_characters_and_crashes_are_still_audited(app):
+    from fastapi import Depends
+
+    from peelian.web.access import Access
+
+    @app.get("/api/probe-crash")
+    def crash(principal=Depends(Access())):
+        raise RuntimeError("boom")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    before = audit.verify(app.state.engine).entries
+    assert client.get("/api/%00hidden").status_code == 404
+    signed_in = sign_in(app, "analyst")
+    signed_in_client = TestClient(app, raise_server_exceptions=False, cookies=signed_in.cookies)
+    crashed = signed_in_client.get("/api/probe-crash")
+    assert crashed.status_code == 500 and crashed.headers["content-type"] == "application/problem+json"
+    result = audit.verify(app.state.engine)
+    assert result.ok and result.entries >= before + 3  # the NUL path, the sign-in, the crash
+    last = next(audit.entries(app.state.engine, viewer="nobody", limit=1, newest_first=True))
+    assert last["outcome"] == "failed" and last["details"]["status"] == 500
+    hidden = [
+        e
+        for e in audit.entries(app.state.engine, viewer="nobody")
+        if "hidden" in e["details"].get("path", "")
+    ]
+    assert hidden and "\x00" not in hidden[0]["details"]["path"]

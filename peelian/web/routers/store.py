@@ -5,7 +5,7 @@ import io
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BeforeValidator
 from starlette.responses import Response, StreamingResponse
 
@@ -131,7 +131,7 @@ def api_quarantine(
     source: str | None = Query(None, max_length=80),
     reason: str | None = Query(None, max_length=40),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
     principal: Principal = Depends(staff),
 ) -> dict:
     """Quarantined rows with their reasons (original text in ``/api/quarantine/{id}``)."""
@@ -143,7 +143,9 @@ def api_quarantine(
 
 
 @router.get("/api/quarantine/{row_id}", tags=["store"])
-def api_quarantine_row(request: Request, row_id: int, principal: Principal = Depends(staff)) -> dict:
+def api_quarantine_row(
+    request: Request, row_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: Principal = Depends(staff)
+) -> dict:
     return quarantine.show(request.app.state.engine, row_id)
 
 
