@@ -160,6 +160,7 @@ events = Table(
     # No unique (system, key): the id is a hash of exactly that, so the primary key enforces it.
     Index("ix_events_time", "time_from"),
     Index("ix_events_category_time", "category", "time_from"),
+    Index("ix_events_area_time", "area_code", "time_from"),
 )
 
 persons = Table(

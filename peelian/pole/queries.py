@@ -65,14 +65,17 @@ class EventFilter:
         return query
 
 
+COUNT_CAP = 10_000  # past this, "10,000+" is all a reader needs, and counting every row costs a scan
+
+
 def find_events(
     engine: Engine, where: EventFilter, limit: int = 50, offset: int = 0
 ) -> tuple[int, list[dict]]:
-    """Matching events, newest first, with the total count for paging."""
+    """Matching events, newest first, and how many match (capped at ``COUNT_CAP + 1``)."""
     query = where.apply(select(*EVENT_FIELDS))
-    counted = where.apply(select(func.count()).select_from(events))
+    capped = where.apply(select(events.c.id)).limit(COUNT_CAP + 1).subquery()
     with engine.connect() as conn:
-        total = conn.execute(counted).scalar()
+        total = conn.execute(select(func.count()).select_from(capped)).scalar()
         rows = conn.execute(
             query.order_by(events.c.time_from.desc(), events.c.id).limit(limit).offset(offset)
         )
@@ -98,6 +101,29 @@ def events_geojson(engine: Engine, where: EventFilter, limit: int = 5000) -> dic
         if r["lon"] is not None
     ]
     return {"type": "FeatureCollection", "features": features, "total": total, "shown": len(features)}
+
+
+class SummaryCache:
+    """The dashboard's aggregates scan every event, but only ingest changes them: recompute when
+    the ingest runs' counters move, serve the last answer otherwise."""
+
+    def __init__(self) -> None:
+        self._version: tuple | None = None
+        self._value: dict[str, Any] | None = None
+
+    def get(self, engine: Engine) -> dict[str, Any]:
+        with engine.connect() as conn:
+            version = tuple(
+                conn.execute(
+                    select(
+                        func.count(), func.max(ingest_runs.c.id),
+                        func.sum(ingest_runs.c.rows_inserted + ingest_runs.c.rows_updated),
+                    )
+                ).one()
+            )  # fmt: skip
+        if version != self._version or self._value is None:
+            self._value, self._version = summary(engine), version
+        return self._value
 
 
 def summary(engine: Engine) -> dict[str, Any]:

@@ -12,11 +12,19 @@ from starlette.responses import Response, StreamingResponse
 from peelian.governance.sessions import Principal
 from peelian.ingest import quarantine
 from peelian.ingest.runs import list_runs
-from peelian.pole.queries import EventFilter, areas_geojson, events_geojson, find_events, summary
+from peelian.pole.queries import (
+    COUNT_CAP,
+    EventFilter,
+    SummaryCache,
+    areas_geojson,
+    events_geojson,
+    find_events,
+)
 from peelian.web.access import Access
 from peelian.web.pages import render
 
 router = APIRouter()
+summaries = SummaryCache()
 # A form's empty date box arrives as "": that means no bound, not a bad date.
 OptionalDate = Annotated[date | None, BeforeValidator(lambda value: value or None)]
 staff = Access()
@@ -41,13 +49,13 @@ def _seen(request: Request, rows: list[dict], total: int) -> None:
 
 @router.get("/", include_in_schema=False)
 def dashboard(request: Request, principal: Principal = Depends(staff)) -> Response:
-    return render(request, "dashboard.html", principal, summary=summary(request.app.state.engine))
+    return render(request, "dashboard.html", principal, summary=summaries.get(request.app.state.engine))
 
 
 @router.get("/api/summary", tags=["store"])
 def api_summary(request: Request, principal: Principal = Depends(staff)) -> dict:
     """Events by source, category and month, and the number of ingest runs."""
-    return summary(request.app.state.engine)
+    return summaries.get(request.app.state.engine)
 
 
 @router.get("/events", include_in_schema=False)
@@ -59,7 +67,8 @@ def events_page(
 ) -> Response:
     total, rows = find_events(request.app.state.engine, where, 50, (page - 1) * 50)
     _seen(request, rows, total)
-    return render(request, "events.html", principal, rows=rows, total=total, page=page, where=where,
+    return render(request, "events.html", principal, rows=rows, total=min(total, COUNT_CAP),
+                  total_exact=total <= COUNT_CAP, page=page, where=where,
                   query=str(request.query_params))  # fmt: skip
 
 
@@ -74,7 +83,14 @@ def api_events(
     """Events matching the filters, newest first."""
     total, rows = find_events(request.app.state.engine, where, limit, offset)
     _seen(request, rows, total)
-    return {"total": total, "limit": limit, "offset": offset, "events": rows}
+    exact = total <= COUNT_CAP
+    return {
+        "total": min(total, COUNT_CAP),
+        "total_exact": exact,
+        "limit": limit,
+        "offset": offset,
+        "events": rows,
+    }
 
 
 @router.get("/api/events.geojson", tags=["store"])
