@@ -9,7 +9,7 @@ from rich.table import Table
 
 from peelian.cli.common import JsonOption, console, engine, handle_errors, print_json
 from peelian.db import require_current
-from peelian.governance import accounts
+from peelian.governance import accounts, audit, sessions
 
 app = typer.Typer(help="Create, disable and reset local accounts.", no_args_is_help=True)
 
@@ -98,3 +98,17 @@ def list_cmd(as_json: bool = JsonOption) -> None:
             a["username"], a["display_name"], ", ".join(a["roles"]), state, "yes" if a["totp"] else ""
         )
     console.print(table)
+
+
+@app.command("token")
+@handle_errors
+def token(
+    username: str = typer.Argument(..., help="The account the script acts as"),
+    label: str = typer.Option(..., "--label", help="What the token is for, e.g. 'nightly export'"),
+) -> None:
+    """Issue an API bearer token for a script (shown once; stored only as a hash)."""
+    eng = _ready()
+    value = sessions.issue_token(eng, username, label)
+    with eng.begin() as conn:
+        audit.append(conn, cli_actor(), "users.token", details={"username": username, "label": label})
+    console.print(value, highlight=False)
