@@ -39,6 +39,8 @@ def test_accounts_and_audit_trail(db_env):  # noqa: F811
     assert verified["ok"] and verified["entries"] == 4  # two creations, one disable, one token
     out = db_env.with_name("trail.json")
     assert invoke("audit", "export", str(out), "--as", "sam.admin", "--format", "json").exit_code == 0
+    actions = [e["action"] for e in json.loads(out.read_text())]
+    assert actions == ["users.create", "users.create", "users.disable", "users.token"]
 
     engine = sa.create_engine(f"sqlite:///{db_env}")
     with engine.begin() as conn:
