@@ -6,19 +6,21 @@ old version stays in ``source_records`` as history).
 """
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table
+from sqlalchemy import BigInteger, Connection, Table, case, cast, update
 
 from peelian.db import schema
 from peelian.db.bulk import BulkOps, bulk_ops, wire_datetimes
 from peelian.ingest.batch import Batch
 from peelian.ingest.quarantine import QuarantineRow
 from peelian.pole.ids import PREFIX, content_hash, digests, entity_ids
+from peelian.pole.queries import LONGEST_WINDOW_KEY
 
 
 @dataclass
@@ -120,7 +122,7 @@ class BatchWriter:
 
         rows = work.index  # positions in batch.records of rows to write
         self._locations(ops, batch, work, rows, now_text)
-        self._events(ops, batch, work, rows, now_text)
+        self._events(conn, ops, batch, work, rows, now_text)
         self._entities(ops, batch.persons, "person", schema.persons, work, rows, now_text)
         self._entities(ops, batch.objects, "object", schema.objects, work, rows, now_text)
         self._links(ops, batch, work, rows, now_text)
@@ -158,7 +160,7 @@ class BatchWriter:
         columns = _columns(schema.locations)
         ops.insert_ignore(schema.locations, columns, _rows(frame, columns, ops.dialect), ["id"])
 
-    def _events(self, ops: BulkOps, batch: Batch, work, rows, now_text) -> None:
+    def _events(self, conn: Connection, ops: BulkOps, batch: Batch, work, rows, now_text) -> None:
         frame = self._select(batch.events, rows, work)
         if frame is None:
             return
@@ -179,6 +181,18 @@ class BatchWriter:
         new = frame["is_new"].to_numpy()
         ops.insert(schema.events, columns, _rows(frame[new], columns, ops.dialect))
         ops.upsert(schema.events, columns, _rows(frame[~new], columns, ops.dialect), ["id"])
+        self._widen_longest_window(conn, frame)
+
+    def _widen_longest_window(self, conn: Connection, frame: pd.DataFrame) -> None:
+        """Keep the store's longest event window, so date queries can bound ``time_from`` exactly.
+        One UPDATE compares and sets, so concurrent ingests cannot lower it."""
+        seconds = math.ceil((frame["time_to"] - frame["time_from"]).max().total_seconds())
+        meta = schema.store_meta
+        conn.execute(
+            update(meta)
+            .where(meta.c.key == LONGEST_WINDOW_KEY)
+            .values(value=case((cast(meta.c.value, BigInteger) < seconds, str(seconds)), else_=meta.c.value))
+        )
 
     def _entities(self, ops, frame, kind, table, work, rows, now_text) -> None:
         frame = self._select(frame, rows, work)

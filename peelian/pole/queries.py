@@ -2,12 +2,12 @@
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
 
-from peelian.db.schema import areas, events, ingest_runs
+from peelian.db.schema import areas, events, ingest_runs, store_meta
 
 EVENT_FIELDS = (
     events.c.id,
@@ -39,7 +39,8 @@ class EventFilter:
     date_from: date | None = None
     date_to: date | None = None  # inclusive
 
-    def apply(self, query):
+    def apply(self, query, longest: timedelta | None = None):
+        """``longest`` (the store's longest event window) lets the date bound use the time index."""
         if self.text:
             like = f"%{self.text.strip()[:100]}%"  # a bound parameter: never spliced into SQL
             query = query.where(
@@ -58,11 +59,23 @@ class EventFilter:
         if self.area_code:
             query = query.where(events.c.area_code == self.area_code)
         if self.date_from:
-            query = query.where(events.c.time_to > datetime.combine(self.date_from, time(), tzinfo=UTC))
+            start = datetime.combine(self.date_from, time(), tzinfo=UTC)
+            query = query.where(events.c.time_to > start)
+            if longest is not None:  # an event overlapping the range cannot start before this
+                query = query.where(events.c.time_from > start - longest)
         if self.date_to:
             end = datetime.combine(self.date_to, time(), tzinfo=UTC)
             query = query.where(events.c.time_from <= end.replace(hour=23, minute=59, second=59))
         return query
+
+
+LONGEST_WINDOW_KEY = "longest_event_window_s"
+
+
+def longest_window(conn) -> timedelta | None:
+    """The longest time window of any stored event, kept up to date by the ingest writer."""
+    value = conn.execute(select(store_meta.c.value).where(store_meta.c.key == LONGEST_WINDOW_KEY)).scalar()
+    return None if value is None else timedelta(seconds=int(value))
 
 
 COUNT_CAP = 10_000  # past this, "10,000+" is all a reader needs, and counting every row costs a scan
@@ -72,9 +85,10 @@ def find_events(
     engine: Engine, where: EventFilter, limit: int = 50, offset: int = 0
 ) -> tuple[int, list[dict]]:
     """Matching events, newest first, and how many match (capped at ``COUNT_CAP + 1``)."""
-    query = where.apply(select(*EVENT_FIELDS))
-    capped = where.apply(select(events.c.id)).limit(COUNT_CAP + 1).subquery()
     with engine.connect() as conn:
+        longest = longest_window(conn)
+        query = where.apply(select(*EVENT_FIELDS), longest)
+        capped = where.apply(select(events.c.id), longest).limit(COUNT_CAP + 1).subquery()
         total = conn.execute(select(func.count()).select_from(capped)).scalar()
         rows = conn.execute(
             query.order_by(events.c.time_from.desc(), events.c.id).limit(limit).offset(offset)

@@ -219,3 +219,23 @@ def test_unchanged_rows_are_counted_without_being_written(sqlite_store, tmp_path
     with sqlite_store.connect() as conn:
         runs = conn.execute(select(schema.ingest_runs.c.rows_unchanged).order_by(schema.ingest_runs.c.id))
         assert [r for (r,) in runs] == [0, 1]
+
+
+def test_date_filters_find_every_overlapping_window(store, tmp_path):
+    """Month-long windows overlap a date range that starts mid-month: the time-index bound must
+    not cut them off (it uses the store's longest window, kept by the writer)."""
+    from datetime import date
+
+    from peelian.pole.queries import EventFilter, find_events
+
+    run(
+        store,
+        write(tmp_path / "a", [row("may", month="2015-05"), row("may2", month="2015-05")], month="2015-05"),
+    )
+    run(store, write(tmp_path / "b", [row("june")], month="2015-06"))
+    total, rows = find_events(store, EventFilter(date_from=date(2015, 5, 20), date_to=date(2015, 5, 21)))
+    assert total == 2 and {r["natural_key"] for r in rows} == {"may", "may2"}
+    total, _ = find_events(store, EventFilter(date_from=date(2015, 5, 31), date_to=date(2015, 6, 1)))
+    assert total == 3
+    total, _ = find_events(store, EventFilter(date_from=date(2015, 7, 1)))
+    assert total == 0
