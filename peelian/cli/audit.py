@@ -4,24 +4,17 @@ from pathlib import Path
 
 import typer
 
-from peelian.cli.common import JsonOption, console, engine, handle_errors, print_json
-from peelian.db import require_current
+from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
 from peelian.governance import audit
 
 app = typer.Typer(help="Verify and export the tamper-evident audit trail.", no_args_is_help=True)
-
-
-def _ready():
-    eng = engine()
-    require_current(eng)
-    return eng
 
 
 @app.command("verify")
 @handle_errors
 def verify(as_json: bool = JsonOption) -> None:
     """Recompute the hash chain; name the first altered, deleted or reordered entry. Exit 1 if broken."""
-    result = audit.verify(_ready())
+    result = audit.verify(ready_engine())
     if as_json:
         print_json(result.as_dict())
     elif result.ok:
@@ -36,7 +29,7 @@ def verify(as_json: bool = JsonOption) -> None:
 @handle_errors
 def head(as_json: bool = JsonOption) -> None:
     """The latest entry number and hash: record them outside the database to detect a rewritten tail."""
-    result = audit.verify(_ready())
+    result = audit.verify(ready_engine())
     data = {"seq": result.head_seq, "hash": result.head_hash}
     if as_json:
         print_json(data)
@@ -52,5 +45,5 @@ def export(
     fmt: str = typer.Option("csv", "--format", help="csv or json"),
 ) -> None:
     """Export the trail as CSV or JSON (never the exporting auditor's own activity)."""
-    count = audit.export(_ready(), out, viewer, fmt)
+    count = audit.export(ready_engine(), out, viewer, fmt)
     console.print(f"Wrote {count:,} entries to {out}")

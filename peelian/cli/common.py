@@ -13,7 +13,7 @@ from rich.logging import RichHandler
 from sqlalchemy import Engine
 
 from peelian.config import get_settings
-from peelian.db import make_engine
+from peelian.db import make_engine, require_current
 from peelian.errors import PeelianError
 
 console = Console()
@@ -32,6 +32,13 @@ def setup_logging(verbose: bool) -> None:
 
 def engine() -> Engine:
     return make_engine(get_settings().database_url)
+
+
+def ready_engine() -> Engine:
+    """The configured store, refusing (one line, exit 1) one that is not migrated."""
+    eng = engine()
+    require_current(eng)
+    return eng
 
 
 def handle_errors(func: Callable) -> Callable:

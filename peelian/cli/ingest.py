@@ -7,9 +7,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from peelian.cli.common import JsonOption, console, engine, handle_errors, print_json
+from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
 from peelian.config import get_settings
-from peelian.db import require_current
 from peelian.ingest.adapter import Adapter
 from peelian.ingest.chicago import ChicagoAdapter
 from peelian.ingest.mapped import MappedAdapter
@@ -29,8 +28,7 @@ ParallelOption = typer.Option(
 def run_ingest(adapter: Adapter, path: Path, as_json: bool, parallel: bool | None) -> IngestReport:
     """Shared by every ingest command: progress bar, summary table, exit status."""
     settings = get_settings()
-    eng = engine()
-    require_current(eng)
+    eng = ready_engine()
     started = time.perf_counter()
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -55,9 +53,7 @@ def run_ingest(adapter: Adapter, path: Path, as_json: bool, parallel: bool | Non
                 rows += count
                 bar.update(task, rows=rows, rate=rows / max(time.perf_counter() - started, 1e-9))
 
-        report = ingest(
-            engine(), adapter, path, settings.chunk_size, settings.max_file_bytes, notify, parallel
-        )
+        report = ingest(eng, adapter, path, settings.chunk_size, settings.max_file_bytes, notify, parallel)
         bar.update(task, completed=len(report.files), description=adapter.name)
     seconds = time.perf_counter() - started
     data = report.as_dict() | {"seconds": round(seconds, 3)}
@@ -153,8 +149,7 @@ def runs(
     as_json: bool = JsonOption,
 ):
     """The ingest history: each file loaded, its SHA-256, when, the outcome and the row counts."""
-    eng = engine()
-    require_current(eng)
+    eng = ready_engine()
     found = list_runs(eng, source, status, limit)
     if as_json:
         print_json(found)

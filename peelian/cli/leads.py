@@ -3,19 +3,12 @@
 import typer
 from rich.table import Table
 
-from peelian.cli.common import JsonOption, console, engine, handle_errors, print_json
-from peelian.db import require_current
+from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
 from peelian.governance import leads
 
 app = typer.Typer(
     help="List leads and report acceptance, rejection and override rates.", no_args_is_help=True
 )
-
-
-def _ready():
-    eng = engine()
-    require_current(eng)
-    return eng
 
 
 def _pct(rate: float | None) -> str:
@@ -32,7 +25,7 @@ def list_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Leads in a status (open by default), strongest score first. Judge them in the web review queue."""
-    eng = _ready()
+    eng = ready_engine()
     wanted = None if status == "all" else status
     total = leads.count(eng, wanted, lead_type)
     rows = leads.queue(eng, wanted, lead_type, limit, offset)
@@ -50,7 +43,7 @@ def list_cmd(
 @handle_errors
 def rates_cmd(as_json: bool = JsonOption) -> None:
     """Per lead type: proposed, open, accepted, rejected, overrides, rejection and override rates."""
-    found = leads.rates(_ready())
+    found = leads.rates(ready_engine())
     if as_json:
         print_json(found)
         return

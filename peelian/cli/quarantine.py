@@ -5,8 +5,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from peelian.cli.common import JsonOption, console, engine, handle_errors, print_json
-from peelian.db import require_current
+from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
 from peelian.ingest import quarantine as store
 
 app = typer.Typer(help="Inspect and export quarantined source rows.", no_args_is_help=True)
@@ -14,12 +13,6 @@ app = typer.Typer(help="Inspect and export quarantined source rows.", no_args_is
 SourceOption = typer.Option(None, "--source", help="Only this source system, e.g. police.uk")
 ReasonOption = typer.Option(None, "--reason", help="Only this reason code, e.g. missing_coordinates")
 RunOption = typer.Option(None, "--run", help="Only rows from this ingest run id")
-
-
-def _ready():
-    eng = engine()
-    require_current(eng)
-    return eng
 
 
 @app.command("list")
@@ -33,7 +26,7 @@ def list_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Counts by reason, then the quarantined rows (newest last)."""
-    eng = _ready()
+    eng = ready_engine()
     counts = store.summary(eng, source)
     rows = store.list_rows(eng, source, reason, run, limit, offset)
     if as_json:
@@ -57,7 +50,7 @@ def list_cmd(
 @handle_errors
 def show_cmd(row_id: int = typer.Argument(..., help="Quarantine row id"), as_json: bool = JsonOption) -> None:
     """One quarantined row with its original text."""
-    row = store.show(_ready(), row_id)
+    row = store.show(ready_engine(), row_id)
     if as_json:
         print_json(row)
         return
@@ -75,5 +68,5 @@ def export_cmd(
     run: int | None = RunOption,
 ) -> None:
     """Write quarantined rows, original text included, for the data owner to fix."""
-    count = store.export(_ready(), out, fmt, source, reason, run)
+    count = store.export(ready_engine(), out, fmt, source, reason, run)
     console.print(f"Wrote {count:,} row(s) to {out}")

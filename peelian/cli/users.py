@@ -7,8 +7,7 @@ import pyotp
 import typer
 from rich.table import Table
 
-from peelian.cli.common import JsonOption, console, engine, handle_errors, print_json
-from peelian.db import require_current
+from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
 from peelian.governance import accounts, audit, sessions
 
 app = typer.Typer(help="Create, disable and reset local accounts.", no_args_is_help=True)
@@ -19,12 +18,6 @@ StdinOption = typer.Option(False, "--password-stdin", help="Read the password fr
 def cli_actor() -> str:
     """Who the audit trail names for work done at the command line."""
     return f"cli:{getpass.getuser()}"
-
-
-def _ready():
-    eng = engine()
-    require_current(eng)
-    return eng
 
 
 def _password(from_stdin: bool) -> str:
@@ -46,7 +39,7 @@ def add(
 ) -> None:
     """Create an account. Admins and auditors get a TOTP secret to enrol in an authenticator app."""
     account, secret = accounts.create(
-        _ready(), username, name, _password(password_stdin), role, actor=cli_actor()
+        ready_engine(), username, name, _password(password_stdin), role, actor=cli_actor()
     )
     uri = (
         pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name="Peelian") if secret else None
@@ -63,7 +56,7 @@ def add(
 @handle_errors
 def disable(username: str = typer.Argument(...)) -> None:
     """Stop an account signing in (it stays in the audit trail)."""
-    accounts.set_disabled(_ready(), username, True, actor=cli_actor())
+    accounts.set_disabled(ready_engine(), username, True, actor=cli_actor())
     console.print(f"Disabled {username}.")
 
 
@@ -71,7 +64,7 @@ def disable(username: str = typer.Argument(...)) -> None:
 @handle_errors
 def enable(username: str = typer.Argument(...)) -> None:
     """Let a disabled account sign in again."""
-    accounts.set_disabled(_ready(), username, False, actor=cli_actor())
+    accounts.set_disabled(ready_engine(), username, False, actor=cli_actor())
     console.print(f"Enabled {username}.")
 
 
@@ -79,7 +72,7 @@ def enable(username: str = typer.Argument(...)) -> None:
 @handle_errors
 def reset(username: str = typer.Argument(...), password_stdin: bool = StdinOption) -> None:
     """Set a new password and clear any lockout."""
-    accounts.reset_password(_ready(), username, _password(password_stdin), actor=cli_actor())
+    accounts.reset_password(ready_engine(), username, _password(password_stdin), actor=cli_actor())
     console.print(f"Password reset for {username}; lockout cleared.")
 
 
@@ -87,7 +80,7 @@ def reset(username: str = typer.Argument(...), password_stdin: bool = StdinOptio
 @handle_errors
 def list_cmd(as_json: bool = JsonOption) -> None:
     """Every account with its roles and state."""
-    found = accounts.list_accounts(_ready())
+    found = accounts.list_accounts(ready_engine())
     if as_json:
         print_json(found)
         return
@@ -107,7 +100,7 @@ def token(
     label: str = typer.Option(..., "--label", help="What the token is for, e.g. 'nightly export'"),
 ) -> None:
     """Issue an API bearer token for a script (shown once; stored only as a hash)."""
-    eng = _ready()
+    eng = ready_engine()
     value = sessions.issue_token(eng, username, label)
     with eng.begin() as conn:
         audit.append(conn, cli_actor(), "users.token", details={"username": username, "label": label})
