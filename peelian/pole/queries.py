@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, func, select
 
 from peelian.db.schema import areas, events, ingest_runs, store_meta
+from peelian.pole import search
 
 EVENT_FIELDS = (
     events.c.id,
@@ -40,18 +41,8 @@ class EventFilter:
     date_to: date | None = None  # inclusive
 
     def apply(self, query, longest: timedelta | None = None):
-        """``longest`` (the store's longest event window) lets the date bound use the time index."""
-        if self.text:
-            like = f"%{self.text.strip()[:100]}%"  # a bound parameter: never spliced into SQL
-            query = query.where(
-                or_(
-                    events.c.location_text.ilike(like),
-                    events.c.category.ilike(like),
-                    events.c.outcome.ilike(like),
-                    events.c.area_name.ilike(like),
-                    events.c.natural_key == self.text,
-                )
-            )
+        """Every condition but the text, which needs a search index (``peelian.pole.search``).
+        ``longest`` (the store's longest event window) lets the date bound use the time index."""
         if self.category:
             query = query.where(events.c.category == self.category)
         if self.source_system:
@@ -87,11 +78,13 @@ def find_events(
     """Matching events, newest first, and how many match (capped at ``COUNT_CAP + 1``)."""
     with engine.connect() as conn:
         longest = longest_window(conn)
+        if where.text:
+            return search.find(conn, EVENT_FIELDS, where, longest, limit, offset, COUNT_CAP)
         query = where.apply(select(*EVENT_FIELDS), longest)
         capped = where.apply(select(events.c.id), longest).limit(COUNT_CAP + 1).subquery()
         total = conn.execute(select(func.count()).select_from(capped)).scalar()
         rows = conn.execute(
-            query.order_by(events.c.time_from.desc(), events.c.id).limit(limit).offset(offset)
+            query.order_by(events.c.time_from.desc(), events.c.id.desc()).limit(limit).offset(offset)
         )
         return total, [dict(r._mapping) for r in rows]
 

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from peelian.db.schema import metadata
+from peelian.db.schema import declared_in_metadata, metadata
 
 config = context.config
 engine = config.attributes.get("engine")
@@ -16,5 +16,6 @@ with engine.begin() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=declared_in_metadata,
     )
     context.run_migrations()

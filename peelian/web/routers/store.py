@@ -32,7 +32,9 @@ export_access = Access(purpose=True)
 
 
 def _filter(
-    q: str | None = Query(None, max_length=100, description="Text in place, category, outcome or area"),
+    q: str | None = Query(
+        None, max_length=100, description="Words of place, category, outcome, area or key; burg* for a prefix"
+    ),
     category: str | None = Query(None, max_length=120),
     source: str | None = Query(None, max_length=80),
     area: str | None = Query(None, max_length=40, description="Area code named by the source (e.g. LSOA)"),
