@@ -22,6 +22,7 @@ from peelian.pole.queries import (
 )
 from peelian.web.access import Access
 from peelian.web.pages import render
+from peelian.web.responses import FastJSON
 
 router = APIRouter()
 summaries = SummaryCache()
@@ -54,10 +55,10 @@ def dashboard(request: Request, principal: Principal = Depends(staff)) -> Respon
     return render(request, "dashboard.html", principal, summary=summaries.get(request.app.state.engine))
 
 
-@router.get("/api/summary", tags=["store"])
-def api_summary(request: Request, principal: Principal = Depends(staff)) -> dict:
+@router.get("/api/summary", tags=["store"], response_class=FastJSON)
+def api_summary(request: Request, principal: Principal = Depends(staff)) -> FastJSON:
     """Events by source, category and month, and the number of ingest runs."""
-    return summaries.get(request.app.state.engine)
+    return FastJSON(summaries.get(request.app.state.engine))
 
 
 @router.get("/events", include_in_schema=False)
@@ -74,38 +75,33 @@ def events_page(
                   query=str(request.query_params))  # fmt: skip
 
 
-@router.get("/api/events", tags=["store"])
+@router.get("/api/events", tags=["store"], response_class=FastJSON)
 def api_events(
     request: Request,
     where: EventFilter = Depends(_filter),
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
     principal: Principal = Depends(staff),
-) -> dict:
+) -> FastJSON:
     """Events matching the filters, newest first."""
     total, rows = find_events(request.app.state.engine, where, limit, offset)
     _seen(request, rows, total)
     exact = total <= COUNT_CAP
-    return {
-        "total": min(total, COUNT_CAP),
-        "total_exact": exact,
-        "limit": limit,
-        "offset": offset,
-        "events": rows,
-    }
+    return FastJSON({"total": min(total, COUNT_CAP), "total_exact": exact, "limit": limit, "offset": offset,
+                     "events": rows})  # fmt: skip
 
 
-@router.get("/api/events.geojson", tags=["store"])
+@router.get("/api/events.geojson", tags=["store"], response_class=FastJSON)
 def api_events_geojson(
     request: Request,
     where: EventFilter = Depends(_filter),
     limit: int = Query(2000, ge=1, le=20_000),
     principal: Principal = Depends(staff),
-) -> dict:
+) -> FastJSON:
     """Matching events as GeoJSON points for a map."""
     collection = events_geojson(request.app.state.engine, where, limit)
     request.state.records = {"count": collection["shown"], "total": collection["total"]}
-    return collection
+    return FastJSON(collection)
 
 
 @router.get("/api/events.csv", tags=["store"])
@@ -126,14 +122,14 @@ def api_events_csv(
     return StreamingResponse(iter([buffer.getvalue()]), media_type="text/csv", headers=headers)
 
 
-@router.get("/api/areas.geojson", tags=["store"])
+@router.get("/api/areas.geojson", tags=["store"], response_class=FastJSON)
 def api_areas(
     request: Request,
     scheme: str | None = Query(None, max_length=40),
     principal: Principal = Depends(staff),
-) -> dict:
+) -> FastJSON:
     """Loaded boundaries: the map's base layer when no tile server is reachable."""
-    return areas_geojson(request.app.state.engine, scheme)
+    return FastJSON(areas_geojson(request.app.state.engine, scheme))
 
 
 @router.get("/quarantine", include_in_schema=False)
