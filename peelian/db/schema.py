@@ -158,9 +158,11 @@ events = Table(
     Column("attributes", JSON, nullable=True),
     Column("ingested_at", UTCDateTime, nullable=False),
     # No unique (system, key): the id is a hash of exactly that, so the primary key enforces it.
-    Index("ix_events_time", "time_from"),
-    Index("ix_events_category_time", "category", "time_from"),
-    Index("ix_events_area_time", "area_code", "time_from"),
+    # Each ends with the id, the tie-break of "newest first", so a page needs no sort; time_to
+    # makes the time index cover date filters (an event overlaps a range by both ends).
+    Index("ix_events_time", "time_from", "id", "time_to"),
+    Index("ix_events_category_time", "category", "time_from", "id"),
+    Index("ix_events_area_time", "area_code", "time_from", "id"),
 )
 
 # The word-search index is raw SQL in migration 0008 (an FTS5 table, its shadow tables and key map
