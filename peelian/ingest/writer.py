@@ -19,6 +19,7 @@ from peelian.db import schema
 from peelian.db.bulk import BulkOps, bulk_ops, wire_datetimes
 from peelian.ingest.batch import Batch
 from peelian.ingest.quarantine import QuarantineRow
+from peelian.pole import search
 from peelian.pole.ids import PREFIX, content_hash, digests, entity_ids
 from peelian.pole.queries import LONGEST_WINDOW_KEY
 
@@ -179,6 +180,7 @@ class BatchWriter:
         )
         columns = _columns(schema.events)
         new = frame["is_new"].to_numpy()
+        search.index_new_events(ops, frame[new])
         ops.insert(schema.events, columns, _rows(frame[new], columns, ops.dialect))
         ops.upsert(schema.events, columns, _rows(frame[~new], columns, ops.dialect), ["id"])
         self._widen_longest_window(conn, frame)

@@ -9,7 +9,8 @@ gather every word it starts: "road*" took 56 ms against 1 ms for "road" on 850,0
 SQLite: a contentless FTS5 index (migration 0008) whose rowids are *time keys*, the event's start
 in Unix seconds times 2**24 plus a counter. FTS5 walks its matches in rowid order, so "the newest
 50 that match" stops after 50 rows however common the words are; ``event_search_keys`` maps each
-key to its event. Triggers on ``events`` keep both in step with every write, in its transaction.
+key to its event. The ingest writer indexes each chunk's new events in bulk (``index_new_events``);
+triggers on ``events`` catch every other insert, update and delete, in the same transaction.
 
 PostgreSQL: a GIN index on the same text as a ``tsvector``. GIN cannot return matches in time
 order.
@@ -19,11 +20,13 @@ and then filtered and sorted; many are found by walking the other indexes newest
 each against the word index, since matches are then dense.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from sqlalchemy import Connection, column, func, literal_column, select, table, text
 
 from peelian.db.schema import events
@@ -42,7 +45,11 @@ PG_VECTOR = (
     "coalesce(area_code, '') || ' ' || natural_key)"
 )
 
-_fts = table("event_search", column("rowid"))
+# The text each event is indexed by: the triggers of migration 0008 join the same columns.
+BODY_COLUMNS = (
+    "location_text", "category", "subcategory", "outcome", "area_name", "area_code", "natural_key",
+)  # fmt: skip
+_fts = table("event_search", column("rowid"), column("body"))
 _keys = table("event_search_keys", column("event_id"), column("search_key"))
 
 
@@ -62,6 +69,30 @@ def words(query: str) -> list[Word]:
 def time_key(moment: datetime) -> int:
     """The smallest search key of events starting at ``moment`` (same arithmetic as the triggers)."""
     return int(moment.timestamp()) << KEY_SHIFT
+
+
+def index_new_events(ops, frame: pd.DataFrame) -> None:
+    """SQLite: time keys and words for a chunk of events about to be inserted, in two statements
+    (the insert trigger then finds them indexed). A trigger per row tripled the ingest's time."""
+    if ops.dialect != "sqlite" or frame.empty:
+        return
+    starts = frame["time_from"]
+    if starts.dt.tz is not None:
+        starts = starts.dt.tz_convert("UTC").dt.tz_localize(None)
+    bases = ((starts - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).astype("int64") * (1 << KEY_SHIFT)
+    distinct = sorted(set(bases.tolist()))
+    found = ops.raw.execute(
+        "SELECT b.value, (SELECT max(search_key) FROM event_search_keys "
+        "WHERE search_key >= b.value AND search_key < b.value + ?) FROM json_each(?) b",
+        (1 << KEY_SHIFT, json.dumps(distinct)),
+    ).fetchall()
+    first = {base: base if last is None else last + 1 for base, last in found}
+    keys = bases.map(first) + bases.groupby(bases).cumcount()
+    body = frame[BODY_COLUMNS[0]].fillna("").astype(str)
+    for name in BODY_COLUMNS[1:]:
+        body = body + " " + frame[name].fillna("").astype(str)
+    ops.insert(_keys, ["event_id", "search_key"], list(zip(frame["id"].tolist(), keys.tolist(), strict=True)))
+    ops.insert(_fts, ["rowid", "body"], list(zip(keys.tolist(), body.tolist(), strict=True)))
 
 
 def find(conn: Connection, fields, where: "EventFilter", longest: timedelta | None, limit: int, offset: int,

@@ -4,7 +4,7 @@ follows every write (SQLite's is kept by triggers, PostgreSQL's is an expression
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, insert, select, text, update
 
 from peelian.db.schema import events
 from peelian.pole import search
@@ -104,3 +104,13 @@ def test_accents_are_ignored_on_sqlite_and_kept_on_postgresql(streets):
     unaccented = find_events(streets, EventFilter(text="cafe"))[0]
     # FTS5's remove_diacritics folds them; PostgreSQL's 'simple' configuration has no unaccent.
     assert unaccented == (1 if streets.dialect.name == "sqlite" else 0)
+
+
+def test_events_written_outside_the_ingest_are_indexed_too(streets):
+    """The writer indexes its chunks itself; the insert trigger (SQLite) covers every other insert."""
+    with streets.begin() as conn:
+        row = conn.execute(select(events).where(events.c.natural_key == "june-kings")).one()._asdict()
+        conn.execute(insert(events).values(row | {"id": "ev_manual", "natural_key": "manual-1",
+                                                  "location_text": "On or near Quarry Lane"}))  # fmt: skip
+    assert keys(find_events(streets, EventFilter(text="quarry"))[1]) == ["manual-1"]
+    assert keys(find_events(streets, EventFilter(text="king road"))[1]) == ["june-kings"]
