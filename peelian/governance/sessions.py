@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -53,26 +54,47 @@ def start(engine: Engine, account: Account) -> tuple[str, str]:
     return token, csrf
 
 
-def resume(engine: Engine, token: str, idle: timedelta, now: datetime | None = None) -> Principal | None:
-    """The session's principal, or None when unknown, idle too long, or the account is disabled."""
+@dataclass(frozen=True)
+class Lookup:
+    """Who a credential belongs to, and any write the look-up owes (expiring a session, noting a
+    use): a web server does the read where it is and only the rare write on a worker thread."""
+
+    principal: Principal | None
+    owed: Callable[[], None] | None = None
+
+    def settle(self) -> Principal | None:
+        if self.owed:
+            self.owed()
+        return self.principal
+
+
+def look_up_session(engine: Engine, token: str, idle: timedelta, now: datetime | None = None) -> Lookup:
     now = now or datetime.now(UTC)
     digest = _digest(token)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(
             select(web_sessions, users)
             .join(users, users.c.id == web_sessions.c.user_id)
             .where(web_sessions.c.token_hash == digest)
         ).first()
-        if row is None:
-            return None
-        if row.disabled or now - row.last_seen_at > idle:
-            conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == digest))
-            return None
-        if now - row.last_seen_at > TOUCH_EVERY:  # idle timeout has minute resolution; spare the writes
-            conn.execute(
-                update(web_sessions).where(web_sessions.c.token_hash == digest).values(last_seen_at=now)
-            )
-    return Principal(account_from_row(row), "session", digest, row.csrf_token, row.purpose, row.case_ref)
+    if row is None:
+        return Lookup(None)
+    if row.disabled or now - row.last_seen_at > idle:
+        return Lookup(None, lambda: end(engine, digest))
+    principal = Principal(account_from_row(row), "session", digest, row.csrf_token, row.purpose, row.case_ref)
+    if now - row.last_seen_at > TOUCH_EVERY:  # idle timeout has minute resolution; spare the writes
+        return Lookup(principal, lambda: _touch(engine, web_sessions, digest, "last_seen_at", now))
+    return Lookup(principal)
+
+
+def resume(engine: Engine, token: str, idle: timedelta, now: datetime | None = None) -> Principal | None:
+    """The session's principal, or None when unknown, idle too long, or the account is disabled."""
+    return look_up_session(engine, token, idle, now).settle()
+
+
+def _touch(engine: Engine, table, digest: str, column: str, now: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(table).where(table.c.token_hash == digest).values({column: now}))
 
 
 def end(engine: Engine, session_hash: str) -> None:
@@ -106,18 +128,22 @@ def issue_token(engine: Engine, username: str, label: str) -> str:
     return token
 
 
-def from_token(engine: Engine, token: str) -> Principal | None:
+def look_up_token(engine: Engine, token: str) -> Lookup:
     digest = _digest(token)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         row = conn.execute(
             select(api_tokens, users)
             .join(users, users.c.id == api_tokens.c.user_id)
             .where(api_tokens.c.token_hash == digest)
         ).first()
-        if row is None or row.revoked or row.disabled:
-            return None
-        now = datetime.now(UTC)
-        if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
-            # At most one write a minute per token: a busy script must not queue on the write lock.
-            conn.execute(update(api_tokens).where(api_tokens.c.token_hash == digest).values(last_used_at=now))
-    return Principal(account_from_row(row), "token")
+    if row is None or row.revoked or row.disabled:
+        return Lookup(None)
+    principal, now = Principal(account_from_row(row), "token"), datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+        # At most one write a minute per token: a busy script must not queue on the write lock.
+        return Lookup(principal, lambda: _touch(engine, api_tokens, digest, "last_used_at", now))
+    return Lookup(principal)
+
+
+def from_token(engine: Engine, token: str) -> Principal | None:
+    return look_up_token(engine, token).settle()

@@ -23,15 +23,15 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 STAFF = frozenset({Role.ANALYST, Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN})
 
 
-def principal_of(request: Request) -> Principal | None:
+def look_up(request: Request) -> sessions.Lookup:
     engine, settings = request.app.state.engine, request.app.state.settings
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return sessions.from_token(engine, header[7:].strip())
+        return sessions.look_up_token(engine, header[7:].strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return sessions.resume(engine, cookie, timedelta(minutes=settings.idle_minutes))
-    return None
+        return sessions.look_up_session(engine, cookie, timedelta(minutes=settings.idle_minutes))
+    return sessions.Lookup(None)
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,10 @@ class Access:
     purpose: bool = False
 
     async def __call__(self, request: Request) -> Principal:
-        # The look-up touches the database: keep it off the event loop, or one slow query stalls all.
-        principal = await run_in_threadpool(principal_of, request)
+        # One read by primary key, done here: a hand-off to a worker thread cost more than the read.
+        # Writes can wait on a lock (SQLite, during an ingest), so the rare one owed goes to a thread.
+        lookup = look_up(request)
+        principal = await run_in_threadpool(lookup.settle) if lookup.owed else lookup.principal
         request.state.principal = principal
         if principal is None:
             raise Unauthenticated()

@@ -1,5 +1,9 @@
 """The application factory: one app per store, every route guarded and audited."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -13,13 +17,19 @@ from peelian.web.routers import auth, leads, oversight, store
 from peelian.web.templates_dir import STATIC
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.web_threads
+    yield
+
+
 def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
     require_current(engine)
     # No /docs or /redoc: their pages load scripts from a CDN. The OpenAPI document is served.
     app = FastAPI(title="Peelian", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")  # fmt: skip
+                  openapi_url="/api/openapi.json", lifespan=_lifespan)  # fmt: skip
     app.state.engine, app.state.settings = engine, settings
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (auth.router, store.router, leads.router, oversight.router):

@@ -6,6 +6,9 @@ turn at the chain's write lock) serves many requests instead of one.
 """
 
 import asyncio
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -42,5 +45,21 @@ class AuditWriter:
                         done.set_result(None)
 
     def _commit(self, entries: list[audit.Entry]) -> None:
-        with self.engine.begin() as conn:
+        with _write_turn(self.engine), self.engine.begin() as conn:
             audit.append_many(conn, entries)
+
+
+@contextmanager
+def _write_turn(engine: Engine) -> Iterator[None]:
+    """SQLite: the server's worker processes take turns through a file lock before writing. Left
+    to SQLite, a busy writer retries after sleeps of up to 100 ms; a lock hands over at once."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}-audit.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
