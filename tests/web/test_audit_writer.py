@@ -13,6 +13,15 @@ from peelian.governance import audit
 from peelian.web.audit_writer import AuditWriter
 
 
+def run(make_coroutine):
+    """Its own thread and loop: Playwright's browser tests leave a loop running in this one."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(make_coroutine())))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
 def test_concurrent_requests_share_commits_and_the_chain_holds(store):
     writer = AuditWriter(store)
     commits = []
@@ -22,7 +31,7 @@ def test_concurrent_requests_share_commits_and_the_chain_holds(store):
     async def requests():
         await asyncio.gather(*(writer.record(audit.Entry(f"user{i}", "GET /api/events")) for i in range(200)))
 
-    asyncio.run(requests())
+    run(requests)
     with store.connect() as conn:
         actors = conn.execute(select(audit_log.c.actor).order_by(audit_log.c.seq)).scalars().all()
     assert sorted(actors) == sorted(f"user{i}" for i in range(200))
@@ -39,7 +48,7 @@ def test_a_failed_write_fails_every_waiting_request(store):
             writer.record(audit.Entry("a", "GET /")), writer.record(bad), return_exceptions=True
         )
 
-    results = asyncio.run(requests())
+    results = run(requests)
     assert all(isinstance(r, ValueError) for r in results)
     with store.connect() as conn:
         assert conn.execute(select(func.count()).select_from(audit_log)).scalar() == 0
