@@ -1,8 +1,10 @@
 """Read-side queries over the POLE store shared by the web pages and the API."""
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -65,28 +67,84 @@ LONGEST_WINDOW_KEY = "longest_event_window_s"
 
 def longest_window(conn) -> timedelta | None:
     """The longest time window of any stored event, kept up to date by the ingest writer."""
-    value = conn.execute(select(store_meta.c.value).where(store_meta.c.key == LONGEST_WINDOW_KEY)).scalar()
-    return None if value is None else timedelta(seconds=int(value))
+    return store_state(conn).longest
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What changes only when an ingest writes: caches keyed by ``version`` are valid until it moves."""
+
+    version: tuple
+    longest: timedelta | None
+
+
+def store_state(conn) -> StoreState:
+    """One query: the ingest runs' counters (which every committed chunk moves) and the longest window."""
+    longest = select(store_meta.c.value).where(store_meta.c.key == LONGEST_WINDOW_KEY).scalar_subquery()
+    runs, last, rows, seconds = conn.execute(
+        select(
+            func.count(), func.max(ingest_runs.c.id),
+            func.sum(ingest_runs.c.rows_inserted + ingest_runs.c.rows_updated), longest,
+        ).select_from(ingest_runs)
+    ).one()  # fmt: skip
+    return StoreState((runs, last, rows), None if seconds is None else timedelta(seconds=int(seconds)))
 
 
 COUNT_CAP = 10_000  # past this, "10,000+" is all a reader needs, and counting every row costs a scan
 
 
+class CountCache:
+    """Match counts per filter until an ingest changes the store. Paging through results counted up
+    to 10,001 rows again for every page: 2 ms of PostgreSQL's time, a fifth of a request's."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._lock = Lock()  # the web server's threads share one cache
+        self._version: tuple | None = None
+        self._counts: OrderedDict[EventFilter, int] = OrderedDict()
+
+    def get(self, version: tuple, where: EventFilter) -> int | None:
+        with self._lock:
+            if version != self._version:
+                self._version, self._counts = version, OrderedDict()
+                return None
+            total = self._counts.get(where)
+            if total is not None:
+                self._counts.move_to_end(where)
+            return total
+
+    def put(self, version: tuple, where: EventFilter, total: int) -> None:
+        with self._lock:
+            if version == self._version:
+                self._counts[where] = total
+                while len(self._counts) > self.size:
+                    self._counts.popitem(last=False)
+
+
 def find_events(
-    engine: Engine, where: EventFilter, limit: int = 50, offset: int = 0
+    engine: Engine, where: EventFilter, limit: int = 50, offset: int = 0, counts: CountCache | None = None
 ) -> tuple[int, list[dict]]:
     """Matching events, newest first, and how many match (capped at ``COUNT_CAP + 1``)."""
     with engine.connect() as conn:
-        longest = longest_window(conn)
+        state = store_state(conn)
+        known = counts.get(state.version, where) if counts else None
         if where.text:
-            return search.find(conn, EVENT_FIELDS, where, longest, limit, offset, COUNT_CAP)
-        query = where.apply(select(*EVENT_FIELDS), longest)
+            page = search.find(conn, EVENT_FIELDS, where, state.longest, limit, offset, COUNT_CAP, known)
+        else:
+            page = _find(conn, where, state.longest, limit, offset, known)
+    if counts:
+        counts.put(state.version, where, page[0])
+    return page
+
+
+def _find(conn, where: EventFilter, longest, limit: int, offset: int, known: int | None):
+    query = where.apply(select(*EVENT_FIELDS), longest)
+    total = known
+    if total is None:
         capped = where.apply(select(events.c.id), longest).limit(COUNT_CAP + 1).subquery()
         total = conn.execute(select(func.count()).select_from(capped)).scalar()
-        rows = conn.execute(
-            query.order_by(events.c.time_from.desc(), events.c.id.desc()).limit(limit).offset(offset)
-        )
-        return total, [dict(r._mapping) for r in rows]
+    ordered = query.order_by(events.c.time_from.desc(), events.c.id.desc())
+    return total, [dict(r._mapping) for r in conn.execute(ordered.limit(limit).offset(offset))]
 
 
 def events_geojson(engine: Engine, where: EventFilter, limit: int = 5000) -> dict[str, Any]:
@@ -120,14 +178,7 @@ class SummaryCache:
 
     def get(self, engine: Engine) -> dict[str, Any]:
         with engine.connect() as conn:
-            version = tuple(
-                conn.execute(
-                    select(
-                        func.count(), func.max(ingest_runs.c.id),
-                        func.sum(ingest_runs.c.rows_inserted + ingest_runs.c.rows_updated),
-                    )
-                ).one()
-            )  # fmt: skip
+            version = store_state(conn).version
         if version != self._version or self._value is None:
             self._value, self._version = summary(engine), version
         return self._value

@@ -96,13 +96,14 @@ def index_new_events(ops, frame: pd.DataFrame) -> None:
 
 
 def find(conn: Connection, fields, where: "EventFilter", longest: timedelta | None, limit: int, offset: int,
-         cap: int) -> tuple[int, list[dict]]:  # fmt: skip
-    """(total capped at ``cap + 1``, a page of ``fields``) for a filter with text, newest first."""
+         cap: int, known: int | None = None) -> tuple[int, list[dict]]:  # fmt: skip
+    """(total capped at ``cap + 1``, a page of ``fields``) for a filter with text, newest first.
+    ``known``: the total, when a cache already has it."""
     terms = words(where.text or "")
     if not terms:
         return 0, []
     search = _Postgres if conn.dialect.name == "postgresql" else _Sqlite
-    return search(conn, fields, terms, where, longest, cap).page(limit, offset)
+    return search(conn, fields, terms, where, longest, cap).page(limit, offset, known)
 
 
 class _Sqlite:
@@ -127,7 +128,7 @@ class _Sqlite:
         capped = query.limit(self.cap + 1).subquery()
         return self.conn.execute(select(func.count()).select_from(capped)).scalar()
 
-    def page(self, limit: int, offset: int) -> tuple[int, list[dict]]:
+    def page(self, limit: int, offset: int, known: int | None) -> tuple[int, list[dict]]:
         hits = select(_fts.c.rowid).where(*self._conditions())
         words_only = self._count(hits)
         dated = self.where.date_from or self.where.date_to
@@ -138,13 +139,16 @@ class _Sqlite:
             )
             query = select(*self.fields).select_from(joined).where(*self._conditions())
             query = self.where.apply(query, self.longest)
-            total = words_only if not (self.filtered or dated) else self._count(query)
+            if known is not None or not (self.filtered or dated):
+                total = words_only if known is None else known
+            else:
+                total = self._count(query)
             ordered = query.order_by(_fts.c.rowid.desc())
         else:
             # Common words and another filter: that filter's index drives, each row checked for the words.
             query = select(*self.fields).join(_keys, _keys.c.event_id == events.c.id)
             query = self.where.apply(query.where(_keys.c.search_key.in_(hits)), self.longest)
-            total = self._count(query.with_only_columns(events.c.id))
+            total = known if known is not None else self._count(query.with_only_columns(events.c.id))
             ordered = query.order_by(events.c.time_from.desc(), events.c.id.desc())
         rows = self.conn.execute(ordered.limit(limit).offset(offset))
         return total, [dict(r._mapping) for r in rows]
@@ -158,13 +162,15 @@ class _Postgres:
         match = literal_column(PG_VECTOR).op("@@")(func.to_tsquery(config, tsquery))
         self.query = where.apply(select(*fields).where(match), longest)
 
-    def page(self, limit: int, offset: int) -> tuple[int, list[dict]]:
+    def page(self, limit: int, offset: int, known: int | None) -> tuple[int, list[dict]]:
         # Count from the GIN index alone: a misjudged plan that walked the time index, recomputing
         # every row's vector, took 5 s for two uncommon words on 850,000 events.
         self.conn.execute(text("SET LOCAL enable_indexscan = off"))
         self.conn.execute(text("SET LOCAL enable_seqscan = off"))
-        counted = self.query.with_only_columns(events.c.id).limit(self.cap + 1).subquery()
-        total = self.conn.execute(select(func.count()).select_from(counted)).scalar()
+        total = known
+        if total is None:
+            counted = self.query.with_only_columns(events.c.id).limit(self.cap + 1).subquery()
+            total = self.conn.execute(select(func.count()).select_from(counted)).scalar()
         if total > self.cap:  # common words: walking newest first finds a page of them quickly
             self.conn.execute(text("SET LOCAL enable_indexscan = on"))
             self.conn.execute(text("SET LOCAL enable_bitmapscan = off"))

@@ -14,6 +14,7 @@ from peelian.ingest import quarantine
 from peelian.ingest.runs import list_runs
 from peelian.pole.queries import (
     COUNT_CAP,
+    CountCache,
     EventFilter,
     SummaryCache,
     areas_geojson,
@@ -26,6 +27,7 @@ from peelian.web.responses import FastJSON
 
 router = APIRouter()
 summaries = SummaryCache()
+counts = CountCache()
 # A form's empty date box arrives as "": that means no bound, not a bad date.
 OptionalDate = Annotated[date | None, BeforeValidator(lambda value: value or None)]
 staff = Access()
@@ -68,7 +70,7 @@ def events_page(
     page: int = Query(1, ge=1, le=10_000),
     principal: Principal = Depends(staff),
 ) -> Response:
-    total, rows = find_events(request.app.state.engine, where, 50, (page - 1) * 50)
+    total, rows = find_events(request.app.state.engine, where, 50, (page - 1) * 50, counts)
     _seen(request, rows, total)
     return render(request, "events.html", principal, rows=rows, total=min(total, COUNT_CAP),
                   total_exact=total <= COUNT_CAP, page=page, where=where,
@@ -84,7 +86,7 @@ def api_events(
     principal: Principal = Depends(staff),
 ) -> FastJSON:
     """Events matching the filters, newest first."""
-    total, rows = find_events(request.app.state.engine, where, limit, offset)
+    total, rows = find_events(request.app.state.engine, where, limit, offset, counts)
     _seen(request, rows, total)
     exact = total <= COUNT_CAP
     return FastJSON({"total": min(total, COUNT_CAP), "total_exact": exact, "limit": limit, "offset": offset,
