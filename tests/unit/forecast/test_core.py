@@ -1,0 +1,108 @@
+"""The forecasting core on small, hand-checkable inputs: grid, aoristic counts, scoring, baselines."""
+
+import math
+
+import numpy as np
+import pytest
+import shapely
+
+from peelian.forecast.backtest import backtest, ratio_interval, stability
+from peelian.forecast.counts import aoristic_counts, period_edges
+from peelian.forecast.grid import Grid
+from peelian.forecast.history import History
+from peelian.forecast.metrics import captured, poisson_log_likelihood
+from peelian.forecast.models.classic import PriorCounts, Prospective, Retrospective
+
+SQUARE = shapely.box(0, 0, 1000, 1000)
+
+
+def t(text: str) -> np.datetime64:
+    return np.datetime64(text, "s")
+
+
+def test_grid_keeps_cells_touching_the_area_and_places_points():
+    grid = Grid.over(SQUARE, 250)
+    assert (grid.nx, grid.ny, grid.n_cells) == (4, 4, 16)
+    triangle = Grid.over(shapely.Polygon([(0, 0), (1000, 0), (0, 1000)]), 250)
+    assert triangle.n_cells == 10  # those under the diagonal; the six beyond it at most touch it
+    assert grid.cells(np.array([10, 990, 1500, np.nan]), np.array([10, 990, 10, 10])).tolist() == [
+        0,
+        15,
+        -1,
+        -1,
+    ]
+    shifted = Grid.over(SQUARE, 250, offset=(100, 0))
+    assert shifted.x0 == -150 and shifted.nx == 5
+    with pytest.raises(ValueError):
+        Grid.over(SQUARE, 0)
+
+
+def test_period_edges_follow_the_calendar_and_shifts():
+    months = period_edges(t("2021-01-15"), t("2021-03-01"), "month")
+    assert months.astype("datetime64[D]").astype(str).tolist() == ["2021-01-01", "2021-02-01", "2021-03-01"]
+    weeks = period_edges(t("2026-11-21"), t("2026-11-30"), "week")
+    assert str(weeks[0].astype("datetime64[D]")) == "2026-11-16"  # a Monday
+    shifts = period_edges(t("2021-01-01T08:00"), t("2021-01-02T08:00"), "shift")
+    assert [str(s)[11:16] for s in shifts] == ["07:00", "15:00", "23:00", "07:00", "15:00"]
+    with pytest.raises(ValueError):
+        period_edges(t("2021-01-01"), t("2021-01-02"), "fortnight")
+
+
+def test_aoristic_counts_spread_each_event_over_its_window():
+    edges = period_edges(t("2021-01-01"), t("2021-01-04"), "day")
+    starts = ["2021-01-01T10:00", "2021-01-01T12:00", "2021-01-03T05:00", "2021-01-01", "2020-12-31T12:00"]
+    ends = ["2021-01-01T10:00", "2021-01-02T12:00", "2021-01-03T06:00", "2021-01-02", "2021-01-01T12:00"]
+    cells = np.array([0, 1, 1, -1, 0])
+    window = np.array(starts, "datetime64[s]"), np.array(ends, "datetime64[s]")
+    counts = aoristic_counts(cells, *window, edges, 2)
+    # cell 0: an instant on day 1, and half of a window that began the day before the counts do
+    assert counts[:, 0].tolist() == [1.5, 0, 0]
+    assert counts[:, 1].tolist() == [0.5, 0.5, 1.0]  # a day-long window split at midnight
+    assert counts.sum() == 3.5  # the point outside the area, and the half before day 1, dropped
+
+
+def test_scoring_breaks_ties_by_expectation():
+    risk = np.array([5.0, 3.0, 3.0, 3.0, 0.0])
+    actual = np.array([1.0, 0.0, 3.0, 0.0, 6.0])
+    assert captured(risk, actual, 0.2) == 1.0  # the top cell alone
+    assert captured(risk, actual, 0.4) == pytest.approx(1.0 + 3.0 / 3)  # one of three tied cells
+    assert captured(actual, actual, 0.4) == 9.0  # the oracle
+    assert captured(risk, actual, 1.0) == 10.0
+    expected = sum(a * math.log(m) - m - math.lgamma(a + 1) for a, m in [(1, 2.0), (0, 0.5)])
+    assert poisson_log_likelihood(np.array([2.0, 0.5]), np.array([1.0, 0.0])) == pytest.approx(expected)
+
+
+def repeat_history(months: int = 24) -> History:
+    """Crime in one cell every month and, in the last months, a new cluster two cells away."""
+    grid = Grid.over(shapely.box(0, 0, 2500, 2500), 250)
+    counts = np.zeros((months, grid.n_cells))
+    counts[:, 0] = 3
+    counts[-3:, 22] = 4
+    edges = np.arange(np.datetime64("2019-01", "M"), np.datetime64("2019-01", "M") + months + 1).astype(
+        "datetime64[s]"
+    )
+    return History(grid, edges, counts)
+
+
+def test_baselines_rank_as_their_methods_say():
+    history = repeat_history()
+    prior = PriorCounts().forecast(history, 23)
+    assert prior[0] == 3 and prior[22] == pytest.approx(8 / 12)
+    retro = Retrospective().forecast(history, 23)
+    assert retro[0] > retro[1] > 0 and retro[99] == 0  # a neighbour within 400 m, not a far cell
+    prospective = Prospective().forecast(history, 23)
+    assert prospective[22] > prospective[0]  # recent crimes count more than old ones
+    assert prospective.sum() == pytest.approx(history.counts[11:23].sum() / 12)  # scaled to expected counts
+
+
+def test_backtest_scores_every_model_on_every_target():
+    history = repeat_history()
+    results = backtest(history, [PriorCounts(), Prospective()], targets=[20, 21, 22, 23])
+    prior = results[0].summary()
+    assert prior["hit_rate"][0.01] == pytest.approx(
+        history.counts[20:24, 0].sum() / history.counts[20:24].sum()
+    )
+    assert prior["pai"][0.05] == pytest.approx(prior["hit_rate"][0.05] / 0.05)
+    ratio, low, high = ratio_interval(results[0], results[0], 0.05)
+    assert (ratio, low, high) == (1.0, 1.0, 1.0)
+    assert stability(history, PriorCounts(), [20, 21, 22, 23], coverage=0.01) == 1.0  # cell 0 throughout
