@@ -11,7 +11,9 @@ from peelian.forecast.counts import aoristic_counts, period_edges
 from peelian.forecast.grid import Grid
 from peelian.forecast.history import History
 from peelian.forecast.metrics import captured, poisson_log_likelihood
+from peelian.forecast.models.boosted import Boosted
 from peelian.forecast.models.classic import PriorCounts, Prospective, Retrospective
+from peelian.forecast.models.recency import RecencyWeighted
 
 SQUARE = shapely.box(0, 0, 1000, 1000)
 
@@ -106,3 +108,18 @@ def test_backtest_scores_every_model_on_every_target():
     ratio, low, high = ratio_interval(results[0], results[0], 0.05)
     assert (ratio, low, high) == (1.0, 1.0, 1.0)
     assert stability(history, PriorCounts(), [20, 21, 22, 23], coverage=0.01) == 1.0  # cell 0 throughout
+
+
+def test_peelian_models_learn_from_the_past_only():
+    history = repeat_history(months=40)
+    short, long = (RecencyWeighted(half_life=hl).forecast(history, 39) for hl in (2, 24))
+    assert short[22] / short[0] > long[22] / long[0] > 0  # a short memory makes more of the new cluster
+    model = Boosted(train_periods=24, refit_every=6, rounds=30, min_leaf=5)
+    risk = model.forecast(history, 30)
+    assert np.argmax(risk) == 0 and risk[0] > 10 * np.median(risk)
+    contributions = model.explain(history, 30)
+    assert contributions.shape == (history.grid.n_cells, 11)  # ten features and the base
+    assert np.allclose(np.exp(contributions.sum(axis=1)), risk)
+    altered = History(history.grid, history.edges, history.counts.copy())
+    altered.counts[30:] = 99  # the future must not leak into a forecast of period 30
+    assert np.allclose(Boosted(train_periods=24, rounds=30, min_leaf=5).forecast(altered, 30), risk)
