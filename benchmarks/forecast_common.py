@@ -7,7 +7,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from peelian.forecast.backtest import ModelResult, backtest, oracle_hit_rate, ratio_interval, stability
+from peelian.forecast.backtest import ModelResult, backtest, oracle_hit_rate, ratio_interval
 from peelian.forecast.history import History
 from peelian.forecast.metrics import COVERAGES
 
@@ -19,14 +19,16 @@ def run(name: str, history: History, models: list, targets: list[int]) -> dict:
     with console.status(f"{name}: backtesting {len(models)} models over {len(targets)} periods ..."):
         results = backtest(history, models, targets)
     seconds = time.perf_counter() - started
-    table = Table("model", "kind", *(f"hit {c:.0%}" for c in COVERAGES), "PAI 5%", "PEI 5%", "log-lik", "s",
+    columns = ("PAI 5%", "PEI 5%", "stable 5%", "log-lik", "s")
+    table = Table("model", "kind", *(f"hit {c:.0%}" for c in COVERAGES), *columns,
                   title=f"{name}: {len(targets)} forecasts, {history.grid.n_cells:,} cells")  # fmt: skip
     summaries = [r.summary() for r in results]
     for s in summaries:
         hits = [f"{s['hit_rate'][c]:.1%}" for c in COVERAGES]
         kind = "classic" if s["classic"] else "Peelian"
-        table.add_row(s["model"], kind, *hits, f"{s['pai'][0.05]:.2f}", f"{s['pei'][0.05]:.2f}",
-                      f"{s['log_likelihood']:,.0f}", f"{s['seconds']:.1f}")  # fmt: skip
+        scores = (s["pai"][0.05], s["pei"][0.05], s["stability"])
+        table.add_row(s["model"], kind, *hits, *(f"{v:.2f}" for v in scores), f"{s['log_likelihood']:,.0f}",
+                      f"{s['seconds']:.1f}")  # fmt: skip
     oracle = {c: oracle_hit_rate(results[0], c) for c in COVERAGES}
     table.add_row("oracle (the period's own counts)", "", *(f"{oracle[c]:.1%}" for c in COVERAGES))
     console.print(table)
@@ -34,7 +36,6 @@ def run(name: str, history: History, models: list, targets: list[int]) -> dict:
     baseline = _best(results, classic=True)
     out = {"models": summaries, "oracle_hit_rate": oracle, "seconds": round(seconds, 1),
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}  # fmt: skip
-    out["stability_5pct"] = {m.name: stability(history, m, targets) for m in models}
     if baseline:
         out["best_baseline"] = baseline.name
     if best and baseline:

@@ -12,6 +12,8 @@ from peelian.forecast.history import History
 from peelian.forecast.metrics import COVERAGES, scores
 from peelian.forecast.models.base import Model
 
+STABILITY_COVERAGE = 0.05
+
 
 @dataclass
 class ModelResult:
@@ -28,6 +30,7 @@ class ModelResult:
         return float(self.captured(coverage).sum() / total) if total else float("nan")
 
     def summary(self, coverages: Sequence[float] = COVERAGES) -> dict:
+        """Pooled scores; ``stability`` is the mean overlap of consecutive forecasts' top 5% cells."""
         oracle = {c: sum(s["oracle"][c] for s in self.steps) for c in coverages}
         return {
             "model": self.name,
@@ -38,6 +41,7 @@ class ModelResult:
                 c: float(self.captured(c).sum() / oracle[c]) if oracle[c] else float("nan") for c in coverages
             },
             "log_likelihood": float(sum(s["log_likelihood"] for s in self.steps)),
+            "stability": stability(self),
             "seconds": round(self.seconds, 2),
         }
 
@@ -57,7 +61,8 @@ def backtest(
             risk = model.forecast(history, target)
             result.seconds += time.perf_counter() - started
             step = scores(risk, history.counts[target])
-            result.steps.append(step | {"target": int(target)})
+            top = np.argsort(-risk, kind="stable")[: max(1, round(STABILITY_COVERAGE * len(risk)))]
+            result.steps.append(step | {"target": int(target), "top": top})
             if progress:
                 progress(model.name, target)
         results.append(result)
@@ -82,9 +87,8 @@ def ratio_interval(
     return float(a.sum() / b.sum()), float(low), float(high)
 
 
-def stability(history: History, model: Model, targets: Sequence[int], coverage: float = 0.05) -> float:
-    """Mean overlap of the top cells between consecutive forecasts (1: the same cells every time)."""
-    k = max(1, round(coverage * history.grid.n_cells))
-    tops = [set(np.argsort(-model.forecast(history, t), kind="stable")[:k].tolist()) for t in targets]
-    overlaps = [len(x & y) / k for x, y in itertools.pairwise(tops)]
+def stability(result: ModelResult) -> float:
+    """Mean overlap of the top 5% of cells between consecutive forecasts (1: the same cells each time)."""
+    tops = [set(step["top"].tolist()) for step in result.steps]
+    overlaps = [len(x & y) / max(len(x), 1) for x, y in itertools.pairwise(tops)]
     return float(np.mean(overlaps)) if overlaps else float("nan")

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+MAX_CELLS = 4_000_000  # past this the cell size is a mistake, not a study (and boxes fill memory)
+
 
 @dataclass(frozen=True)
 class Grid:
@@ -29,6 +31,8 @@ class Grid:
         x0 = np.floor((minx - offset[0]) / size) * size + offset[0]
         y0 = np.floor((miny - offset[1]) / size) * size + offset[1]
         nx, ny = int(np.ceil((maxx - x0) / size)), int(np.ceil((maxy - y0) / size))
+        if nx * ny > MAX_CELLS:
+            raise ValueError(f"a {size:g} m grid over this area has {nx * ny:,} cells; use larger cells")
         cols, rows = np.meshgrid(np.arange(nx), np.arange(ny))
         left, bottom = x0 + cols.ravel() * size, y0 + rows.ravel() * size
         boxes = shapely.box(left, bottom, left + size, bottom + size)

@@ -16,7 +16,8 @@ from peelian.forecast.history import History, smooth, stencil
 
 FEATURES = (
     "weighted_short", "weighted_medium", "weighted_long", "last_period", "last_k_periods",
-    "periods_since_last", "ring1_weighted", "ring2_weighted", "long_run_rate", "season",
+    "periods_since_last", "ring1_weighted", "ring2_weighted", "ring1_recent", "ring2_recent", "long_run_rate",
+    "season",
 )  # fmt: skip
 
 
@@ -64,7 +65,8 @@ class Boosted:
         return np.column_stack([
             f["weighted"][0][t], f["weighted"][1][t], f["weighted"][2][t],
             cum[t] - cum[max(0, t - 1)], cum[t] - cum[max(0, t - self.recent)],
-            f["since"][t], f["ring1"][t], f["ring2"][t], cum[t] / max(t, 1),
+            f["since"][t], f["ring1"][t], f["ring2"][t], f["ring1_recent"][t], f["ring2_recent"][t],
+            cum[t] / max(t, 1),
             np.full(cum.shape[1], f["season"][t]),
         ])  # fmt: skip
 
@@ -95,11 +97,13 @@ class Boosted:
         size = history.grid.size
         rings = [stencil(1.5 * size, size, lambda d: float(d > 0)),
                  stencil(2.9 * size, size, lambda d: float(d > 1.5 * size))]  # fmt: skip
-        medium = weighted[1]
-        ring1, ring2 = (
-            np.stack([history.cells_of(smooth(history.dense(row), ring)) for row in medium]) for ring in rings
-        )
+        # Near repeats: what happened around the cell, over the medium memory and the short one.
+        ring1, ring2, ring1_recent, ring2_recent = (
+            np.stack([history.cells_of(smooth(history.dense(row), ring)) for row in memory])
+            for memory in (weighted[1], weighted[0]) for ring in rings
+        )  # fmt: skip
         features = {"weighted": weighted, "since": since, "ring1": ring1, "ring2": ring2,
+                    "ring1_recent": ring1_recent, "ring2_recent": ring2_recent,
                     "cumulative": np.vstack([np.zeros(n_cells), np.cumsum(counts, axis=0)]),
                     "season": self._season(history.edges)}  # fmt: skip
         self._cache.update(history=history, features=features, fitted=None)

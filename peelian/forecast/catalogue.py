@@ -1,0 +1,28 @@
+"""The models by name, with settings that suit each kind of period."""
+
+from peelian.errors import PeelianError
+from peelian.forecast.models.boosted import Boosted
+from peelian.forecast.models.classic import PriorCounts, Prospective, Retrospective
+from peelian.forecast.models.recency import RecencyWeighted
+
+WINDOW = {"month": 12, "week": 52, "day": 365, "shift": 3 * 365}  # a year of periods
+HALF_LIVES = {"month": (3, 12, 48), "week": (4, 13, 52), "day": (7, 60, 365), "shift": (21, 180, 1095)}
+SEASON = {"month": 12, "week": 52, "day": 7, "shift": 21}  # a shift's place in the week
+NAMES = ("prior", "retrospective", "prospective", "recency", "boosted")
+
+
+def build(name: str, period: str):
+    window = WINDOW[period]
+    if name == "prior":
+        return PriorCounts(window)
+    if name == "retrospective":
+        return Retrospective(window)
+    if name == "prospective":
+        return Prospective(window)
+    if name == "recency":
+        return RecencyWeighted(half_life=HALF_LIVES[period][1])
+    if name == "boosted":
+        short = {"month": 3, "week": 4, "day": 7, "shift": 21}[period]
+        return Boosted(HALF_LIVES[period], recent=short, season_length=SEASON[period],
+                       train_periods=min(3 * window, 365), refit_every=max(1, window // 12))  # fmt: skip
+    raise PeelianError(f"unknown model {name!r}: choose from {', '.join(NAMES)}")
