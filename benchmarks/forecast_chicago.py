@@ -21,12 +21,11 @@ import shapely
 
 from benchmarks.common import shared_data, write_result
 from benchmarks.forecast_common import console, result_line, run
+from peelian.forecast.catalogue import build
 from peelian.forecast.counts import aoristic_counts, period_edges
 from peelian.forecast.grid import Grid
 from peelian.forecast.history import History
-from peelian.forecast.models.boosted import Boosted
 from peelian.forecast.models.classic import PriorCounts, Prospective, Retrospective
-from peelian.forecast.models.recency import RecencyWeighted
 
 FEET = 0.3048
 HISTORY_FROM = "2009-01-01"  # Peelian's models learn from here; the baselines use 365 days
@@ -64,8 +63,7 @@ def main() -> None:
                   f"{grid.n_cells:,} cells; prepared in {time.perf_counter() - started:.1f} s")  # fmt: skip
     models = [
         PriorCounts(365), Retrospective(365), Prospective(365),
-        RecencyWeighted(half_life=180),
-        Boosted(half_lives=(7, 60, 365), recent=7, season_length=7, train_periods=90, refit_every=31),
+        *(build(m, "day") for m in ("recency", "boosted")),  # as the product builds them
     ]  # fmt: skip
     out = run("Chicago burglary Oct-Dec 2011, daily, 150 m", history, models, targets)
     write_result("forecast_chicago", {k: v for k, v in out.items() if k != "results"})

@@ -8,6 +8,9 @@ from peelian.forecast.models.recency import RecencyWeighted
 WINDOW = {"month": 12, "week": 52, "day": 365, "shift": 3 * 365}  # a year of periods
 HALF_LIVES = {"month": (3, 12, 48), "week": (4, 13, 52), "day": (7, 60, 365), "shift": (21, 180, 1095)}
 SEASON = {"month": 12, "week": 52, "day": 7, "shift": 21}  # a shift's place in the week
+# Periods the boosted model learns from, and how often it is refitted: rows are cells x periods,
+# so short periods get fewer of them (90 days of a 28,000-cell city is 2.5 million rows).
+TRAIN = {"month": (36, 12), "week": (104, 13), "day": (90, 31), "shift": (180, 42)}
 NAMES = ("prior", "retrospective", "prospective", "recency", "boosted")
 
 
@@ -23,6 +26,7 @@ def build(name: str, period: str):
         return RecencyWeighted(half_life=HALF_LIVES[period][1])
     if name == "boosted":
         short = {"month": 3, "week": 4, "day": 7, "shift": 21}[period]
-        return Boosted(HALF_LIVES[period], recent=short, season_length=SEASON[period],
-                       train_periods=min(3 * window, 365), refit_every=max(1, window // 12))  # fmt: skip
+        train, refit = TRAIN[period]
+        return Boosted(HALF_LIVES[period], recent=short, season_length=SEASON[period], train_periods=train,
+                       refit_every=refit)  # fmt: skip
     raise PeelianError(f"unknown model {name!r}: choose from {', '.join(NAMES)}")
