@@ -2,7 +2,7 @@
 
 from peelian.errors import PeelianError
 from peelian.forecast.models.boosted import Boosted
-from peelian.forecast.models.classic import PriorCounts, Prospective, Retrospective
+from peelian.forecast.models.classic import GridSEPP, PriorCounts, Prospective, Retrospective, SpaceTimeKDE
 from peelian.forecast.models.recency import RecencyWeighted
 
 WINDOW = {"month": 12, "week": 52, "day": 365, "shift": 3 * 365}  # a year of periods
@@ -11,7 +11,8 @@ SEASON = {"month": 12, "week": 52, "day": 7, "shift": 21}  # a shift's place in 
 # Periods the boosted model learns from, and how often it is refitted: rows are cells x periods,
 # so short periods get fewer of them (90 days of a 28,000-cell city is 2.5 million rows).
 TRAIN = {"month": (36, 12), "week": (104, 13), "day": (90, 31), "shift": (180, 42)}
-NAMES = ("prior", "retrospective", "prospective", "recency", "boosted")
+NAMES = ("prior", "retrospective", "prospective", "kde", "sepp", "recency", "boosted")
+REFIT = {"month": 1, "week": 1, "day": 7, "shift": 21}  # the SEPP refits weekly on short periods
 
 
 def build(name: str, period: str):
@@ -22,6 +23,10 @@ def build(name: str, period: str):
         return Retrospective(window)
     if name == "prospective":
         return Prospective(window)
+    if name == "kde":
+        return SpaceTimeKDE(window)
+    if name == "sepp":
+        return GridSEPP(window, refit_every=REFIT[period])
     if name == "recency":
         return RecencyWeighted(half_life=HALF_LIVES[period][1])
     if name == "boosted":

@@ -12,7 +12,7 @@ from peelian.forecast.grid import Grid
 from peelian.forecast.history import History
 from peelian.forecast.metrics import captured, poisson_log_likelihood
 from peelian.forecast.models.boosted import Boosted
-from peelian.forecast.models.classic import PriorCounts, Prospective, Retrospective
+from peelian.forecast.models.classic import GridSEPP, PriorCounts, Prospective, Retrospective, SpaceTimeKDE
 from peelian.forecast.models.recency import RecencyWeighted
 
 SQUARE = shapely.box(0, 0, 1000, 1000)
@@ -126,3 +126,38 @@ def test_peelian_models_learn_from_the_past_only():
     altered = History(history.grid, history.edges, history.counts.copy())
     altered.counts[30:] = 99  # the future must not leak into a forecast of period 30
     assert np.allclose(Boosted(train_periods=24, rounds=30, min_leaf=5).forecast(altered, 30), risk)
+
+
+def test_kde_spreads_recent_crimes_to_neighbours():
+    history = repeat_history()
+    risk = SpaceTimeKDE(12, bandwidth_m=200).forecast(history, 23)
+    assert risk[0] > risk[1] > risk[99] >= 0  # the hot cell, its neighbour, a far corner
+    assert risk.sum() == pytest.approx(history.counts[11:23].sum() / 12)
+
+
+def simulated_sepp(background: float, offspring: float, q: float, periods: int = 2000, cells: int = 3):
+    """Counts drawn from the model itself, so the fit can be checked against known parameters."""
+    rng, echo = np.random.default_rng(1), np.zeros(cells)
+    counts = np.zeros((periods, cells))
+    for t in range(periods):
+        counts[t] = rng.poisson(background + offspring * (1 - q) * echo)
+        echo = q * echo + counts[t]
+    return counts
+
+
+def test_sepp_recovers_triggering_and_falls_back_to_background_without_it():
+    mu, offspring, q = GridSEPP(window=2000, iterations=300)._fit(simulated_sepp(0.2, 0.5, 0.5))
+    assert offspring == pytest.approx(0.5, abs=0.05) and q == pytest.approx(0.5, abs=0.05)
+    assert mu == pytest.approx([0.2] * 3, abs=0.03)
+    mu, offspring, _ = GridSEPP(window=2000)._fit(simulated_sepp(0.3, 0.0, 0.5))
+    assert offspring < 0.05 and mu == pytest.approx([0.3] * 3, abs=0.03)
+    grid = Grid.over(shapely.box(0, 0, 750, 250), 250)
+    first = np.datetime64("2020-01-01", "D")
+    history = History(
+        grid, np.arange(first, first + 2001).astype("datetime64[s]"), simulated_sepp(0.2, 0.5, 0.5)
+    )
+    model = GridSEPP(window=365, refit_every=7)
+    risk = model.forecast(history, 2000)
+    _, mu, offspring, q = model._fitted
+    echo = sum(q**k * history.counts[1999 - k] for k in range(365))
+    assert risk == pytest.approx(mu + offspring * (1 - q) * echo)  # background plus the recent crimes' echo
