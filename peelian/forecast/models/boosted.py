@@ -65,10 +65,20 @@ class Boosted:
         return np.column_stack([
             f["weighted"][0][t], f["weighted"][1][t], f["weighted"][2][t],
             cum[t] - cum[max(0, t - 1)], cum[t] - cum[max(0, t - self.recent)],
-            f["since"][t], f["ring1"][t], f["ring2"][t], f["ring1_recent"][t], f["ring2_recent"][t],
-            cum[t] / max(t, 1),
+            f["since"][t], *self._rings(f, t), cum[t] / max(t, 1),
             np.full(cum.shape[1], f["season"][t]),
         ])  # fmt: skip
+
+    def _rings(self, f: dict, t: int) -> list[np.ndarray]:
+        """Near repeats: the medium and short memories summed over the rings of cells around each
+        cell. Computed for the periods a fit or forecast asks for, not all of them."""
+        if t not in f["rings"]:
+            history = self._cache["history"]
+            f["rings"][t] = [
+                history.cells_of(smooth(history.dense(memory[t]), ring))
+                for memory in (f["weighted"][1], f["weighted"][0]) for ring in f["stencils"]
+            ]  # fmt: skip
+        return f["rings"][t]
 
     def _season(self, edges: np.ndarray) -> np.ndarray:
         """Each period's place in the cycle, from the calendar: month of year, or day of week."""
@@ -95,15 +105,9 @@ class Boosted:
             last = np.where(counts[t - 1] > 0, t - 1, last)
             since[t] = np.where(last >= 0, t - last, 10 * self.season_length)
         size = history.grid.size
-        rings = [stencil(1.5 * size, size, lambda d: float(d > 0)),
-                 stencil(2.9 * size, size, lambda d: float(d > 1.5 * size))]  # fmt: skip
-        # Near repeats: what happened around the cell, over the medium memory and the short one.
-        ring1, ring2, ring1_recent, ring2_recent = (
-            np.stack([history.cells_of(smooth(history.dense(row), ring)) for row in memory])
-            for memory in (weighted[1], weighted[0]) for ring in rings
-        )  # fmt: skip
-        features = {"weighted": weighted, "since": since, "ring1": ring1, "ring2": ring2,
-                    "ring1_recent": ring1_recent, "ring2_recent": ring2_recent,
+        stencils = [stencil(1.5 * size, size, lambda d: float(d > 0)),
+                    stencil(2.9 * size, size, lambda d: float(d > 1.5 * size))]  # fmt: skip
+        features = {"weighted": weighted, "since": since, "stencils": stencils, "rings": {},
                     "cumulative": np.vstack([np.zeros(n_cells), np.cumsum(counts, axis=0)]),
                     "season": self._season(history.edges)}  # fmt: skip
         self._cache.update(history=history, features=features, fitted=None)

@@ -112,14 +112,17 @@ class GridSEPP:
         if len(counts) == 0:
             return np.zeros(history.grid.n_cells)
         if self._fitted is None or not 0 <= target - self._fitted[0] < self.refit_every:
-            self._fitted = (target, *self._fit(counts))
+            start = self._fitted[2:] if self._fitted else (0.2, 0.5)  # the last fit is a good first guess
+            self._fitted = (target, *self._fit(counts, *start))
         _, mu, offspring, q = self._fitted
         echo = np.zeros(counts.shape[1])
         for n in counts:
             echo = q * echo + n
         return mu + offspring * (1 - q) * echo
 
-    def _fit(self, window: np.ndarray) -> tuple[np.ndarray, float, float]:
+    def _fit(
+        self, window: np.ndarray, offspring: float = 0.2, q: float = 0.5
+    ) -> tuple[np.ndarray, float, float]:
         """(background rate per cell, offspring per crime, q). Cells without crime in the window get
         a background of zero and stay out of the iterations (most cells, on a fine grid)."""
         active = window.sum(axis=0) > 0
@@ -128,7 +131,7 @@ class GridSEPP:
             return mu_all, 0.0, 0.5
         counts = window[:, active]
         periods, cells = counts.shape
-        mu, offspring, q = np.maximum(counts.mean(axis=0), 1e-9), 0.2, 0.5
+        mu, offspring = np.maximum(counts.mean(axis=0), 1e-9), max(offspring, 0.05)
         total = float(counts.sum())
         for _ in range(self.iterations):
             # Earlier crimes weighted by q^(lag-1), and the same times the lag.
@@ -147,7 +150,7 @@ class GridSEPP:
             offspring = min(triggered / total, 0.95)
             if lag_sum > 0:  # a geometric delay's p is one over the mean lag
                 q = float(np.clip(1 - triggered / lag_sum, 0.0, 0.999))
-            if offspring < 1e-6 or (abs(offspring - before[0]) < 1e-5 and abs(q - before[1]) < 1e-5):
+            if offspring < 1e-6 or (abs(offspring - before[0]) < 1e-4 and abs(q - before[1]) < 1e-4):
                 break
         mu_all[active] = mu
         return mu_all, offspring, q
