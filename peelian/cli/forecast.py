@@ -9,7 +9,7 @@ from rich.table import Table
 from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
 from peelian.db import store_crs
 from peelian.errors import PeelianError
-from peelian.forecast import catalogue, outputs
+from peelian.forecast import catalogue, outputs, weather
 from peelian.forecast.backtest import backtest, oracle_hit_rate, ratio_interval
 from peelian.forecast.counts import PERIODS
 from peelian.forecast.metrics import COVERAGES
@@ -24,11 +24,30 @@ CategoryOption = typer.Option(
 )
 PeriodOption = typer.Option("month", "--period", help=f"Forecast period: {', '.join(PERIODS)}.")
 CellOption = typer.Option(250.0, "--cell", min=25.0, max=5000.0, help="Grid cell side in metres.")
+WeatherOption = typer.Option(
+    None,
+    "--weather",
+    help="Daily weather CSV (a 'date' column) for the boosted model; periods without rows are NaN.",
+)
+WeatherColumnsOption = typer.Option(
+    "mean_temp,precipitation,sunshine", "--weather-columns", help="Weather columns to use, comma-separated."
+)
 SchemeOption = typer.Option(
     None,
     "--scheme",
     help="Boundary scheme whose union is the study area (e.g. borough); else the events' extent.",
 )
+
+
+def _with_weather(models: list, history, path: Path | None, columns: str) -> None:
+    """Give the boosted model the weather of each period (the period forecast included)."""
+    if path is None:
+        return
+    names = [c.strip() for c in columns.split(",") if c.strip()]
+    values = weather.per_period(weather.read_daily(path), history.edges, names)
+    for model in models:
+        if isinstance(model, Boosted):
+            model.covariates, model.covariate_names = values, tuple(names)
 
 
 def _study(category: str | None, period: str, cell: float, scheme: str | None) -> Study:
@@ -46,11 +65,14 @@ def backtest_cmd(
     scheme: str | None = SchemeOption,
     last: int = typer.Option(12, "--last", min=1, max=1000, help="Forecast each of the last N periods."),
     models: str = typer.Option(",".join(catalogue.NAMES), "--models", help="Comma-separated model names."),
+    weather_file: Path | None = WeatherOption,
+    weather_columns: str = WeatherColumnsOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Rolling-origin backtest: each of the last N periods is forecast from the periods before it."""
     history = load(ready_engine(), _study(category, period, cell, scheme))
     chosen = [catalogue.build(name.strip(), period) for name in models.split(",") if name.strip()]
+    _with_weather(chosen, history, weather_file, weather_columns)
     periods = len(history.counts)
     if periods <= last:
         raise PeelianError(f"only {periods} {period}(s) of data: fewer than --last {last} plus history")
@@ -95,6 +117,8 @@ def predict_cmd(
     propose: int = typer.Option(
         10, "--leads", min=0, max=1000, help="Propose the N riskiest patrol areas as leads for review."
     ),
+    weather_file: Path | None = WeatherOption,
+    weather_columns: str = WeatherColumnsOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Forecast the period after the data ends; write the top cells with reasons and patrol areas."""
@@ -104,11 +128,13 @@ def predict_cmd(
     study = _study(category, period, cell, scheme)
     history = load(engine, study)
     forecaster = catalogue.build(model, period)
+    _with_weather([forecaster], history, weather_file, weather_columns)
     target = len(history.counts)  # the period after the last one with data
     risk = forecaster.forecast(history, target)
     cells = outputs.top_cells(history, risk, coverage)
     contributions = forecaster.explain(history, target) if isinstance(forecaster, Boosted) else None
-    why = outputs.reasons(contributions, cells, f"{forecaster.name}: past crimes in and near the cell")
+    names = forecaster.feature_names if isinstance(forecaster, Boosted) else []
+    why = outputs.reasons(contributions, names, cells, f"{forecaster.name}: past crimes in and near the cell")
     crs = store_crs(engine)
     frame = outputs.table(history, risk, cells, why, crs)
     starts = period_start(history, target)

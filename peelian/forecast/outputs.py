@@ -14,7 +14,6 @@ from pyproj import Transformer
 
 from peelian.errors import PeelianError
 from peelian.forecast.history import History
-from peelian.forecast.models.boosted import FEATURES
 
 FORMATS = ("geojson", "csv", "parquet")
 
@@ -27,14 +26,15 @@ def top_cells(history: History, risk: np.ndarray, coverage: float) -> np.ndarray
     return np.argsort(-risk, kind="stable")[:k]
 
 
-def reasons(contributions: np.ndarray | None, cells: np.ndarray, fallback: str, top: int = 3) -> list[str]:
+def reasons(contributions: np.ndarray | None, names: list[str], cells: np.ndarray, fallback: str,
+            top: int = 3) -> list[str]:  # fmt: skip
     """Per cell, the features that raised its forecast most (LightGBM contributions), or ``fallback``."""
     if contributions is None:
         return [fallback] * len(cells)
     out = []
     for row in contributions[cells, :-1]:
         order = [i for i in np.argsort(-row)[:top] if row[i] > 0]
-        out.append(", ".join(f"{FEATURES[i].replace('_', ' ')} +{row[i]:.2f}" for i in order) or "base rate")
+        out.append(", ".join(f"{names[i].replace('_', ' ')} +{row[i]:.2f}" for i in order) or "base rate")
     return out
 
 

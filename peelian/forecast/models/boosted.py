@@ -33,7 +33,14 @@ class Boosted:
     seed: int = 0
     name: str = "boosted Poisson (LightGBM)"
     classic: bool = False
+    # Optional covariates per period, aligned with the history's edges (see ``forecast.weather``).
+    covariates: np.ndarray | None = field(default=None, repr=False)
+    covariate_names: tuple[str, ...] = ()
     _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [*FEATURES, *self.covariate_names]
 
     def forecast(self, history: History, target: int) -> np.ndarray:
         features = self._features(history)
@@ -57,16 +64,22 @@ class Boosted:
         params = {"objective": "poisson", "learning_rate": 0.05, "num_leaves": 31,
                   "min_data_in_leaf": self.min_leaf, "feature_fraction": 0.9, "verbose": -1, "num_threads": 0,
                   "seed": self.seed, "deterministic": True}  # fmt: skip
-        return lgb.train(params, lgb.Dataset(x, y, feature_name=list(FEATURES)), num_boost_round=self.rounds)
+        return lgb.train(
+            params, lgb.Dataset(x, y, feature_name=self.feature_names), num_boost_round=self.rounds
+        )
 
     def _rows(self, f: dict, t: int) -> np.ndarray:
-        """Features of every cell for period ``t``, from periods before it only."""
+        """Features of every cell for period ``t``: counts from periods before it only."""
         cum = f["cumulative"]
+        cells = cum.shape[1]
+        # The period's own covariates (its weather), the same for every cell; NaN where missing.
+        covariates = [] if self.covariates is None else [np.full(cells, v) for v in self.covariates[t]]
         return np.column_stack([
             f["weighted"][0][t], f["weighted"][1][t], f["weighted"][2][t],
             cum[t] - cum[max(0, t - 1)], cum[t] - cum[max(0, t - self.recent)],
             f["since"][t], *self._rings(f, t), cum[t] / max(t, 1),
             np.full(cum.shape[1], f["season"][t]),
+            *covariates,
         ])  # fmt: skip
 
     def _rings(self, f: dict, t: int) -> list[np.ndarray]:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
+from peelian.errors import PeelianError
 from peelian.forecast.backtest import backtest, ratio_interval, stability
 from peelian.forecast.counts import aoristic_counts, period_edges
 from peelian.forecast.grid import Grid
@@ -14,6 +15,7 @@ from peelian.forecast.metrics import captured, poisson_log_likelihood
 from peelian.forecast.models.boosted import Boosted
 from peelian.forecast.models.classic import GridSEPP, PriorCounts, Prospective, Retrospective, SpaceTimeKDE
 from peelian.forecast.models.recency import RecencyWeighted
+from peelian.forecast.weather import per_period, read_daily
 
 SQUARE = shapely.box(0, 0, 1000, 1000)
 
@@ -161,3 +163,36 @@ def test_sepp_recovers_triggering_and_falls_back_to_background_without_it():
     _, mu, offspring, q = model._fitted
     echo = sum(q**k * history.counts[1999 - k] for k in range(365))
     assert risk == pytest.approx(mu + offspring * (1 - q) * echo)  # background plus the recent crimes' echo
+
+
+def test_weather_becomes_per_period_covariates_and_may_be_missing(tmp_path):
+    path = tmp_path / "weather.csv"
+    path.write_text(
+        "date,mean_temp,precipitation,note\n20210101,2.0,1.0,x\n20210102,4.0,,y\n2021-02-01,10.0,0.5,z\n"
+    )
+    daily = read_daily(path)
+    assert list(daily.columns) == ["mean_temp", "precipitation"]  # the text column is not a covariate
+    edges = period_edges(t("2021-01-01"), t("2021-03-01"), "month")
+    values = per_period(daily, edges, ["mean_temp", "precipitation"])
+    assert values[0].tolist() == [3.0, 1.0] and values[1].tolist() == [10.0, 0.5]
+    assert np.isnan(values[2]).all()  # March (the period after the data) has no weather
+    with pytest.raises(PeelianError, match="no column"):
+        per_period(daily, edges, ["snow"])
+
+
+def test_boosted_uses_weather_and_still_forecasts_without_it():
+    history = repeat_history(months=40)
+    rng = np.random.default_rng(3)
+    warm = rng.random(41) > 0.5  # crime in cell 5 only in warm months
+    history.counts[:, 5] = np.where(warm[:40], 6, 0)
+    covariates = np.where(warm, 20.0, 5.0)[:, None]
+    with_weather = Boosted(train_periods=24, rounds=40, min_leaf=5, covariates=covariates,
+                           covariate_names=("mean_temp",))  # fmt: skip
+    cold_target = next(t for t in range(30, 40) if not warm[t])
+    risk = with_weather.forecast(history, cold_target)
+    assert risk[5] < 0.5 * Boosted(train_periods=24, rounds=40, min_leaf=5).forecast(history, cold_target)[5]
+    covariates[cold_target] = np.nan  # the forecast period's weather is unknown
+    gap = Boosted(
+        train_periods=24, rounds=40, min_leaf=5, covariates=covariates, covariate_names=("mean_temp",)
+    )
+    assert np.isfinite(gap.forecast(history, cold_target)).all()
