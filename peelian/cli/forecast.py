@@ -6,10 +6,10 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
+from peelian.cli.common import JsonOption, console, err_console, handle_errors, print_json, ready_engine
 from peelian.db import store_crs
 from peelian.errors import PeelianError
-from peelian.forecast import catalogue, outputs, weather
+from peelian.forecast import card, catalogue, outputs, weather
 from peelian.forecast.backtest import backtest, oracle_hit_rate, ratio_interval
 from peelian.forecast.counts import PERIODS
 from peelian.forecast.metrics import COVERAGES
@@ -142,6 +142,11 @@ def predict_cmd(
              "category": category, "coverage": coverage, "data_from": period_start(history, 0).isoformat(),
              "periods_of_data": target}  # fmt: skip
     outputs.write(frame, history, crs, out, fmt, about)
+    card_path = out.with_name(out.name + ".card.md")
+    card_written = card.write(card_path, forecaster, about)
+    for warning in card_written["warnings"]:
+        err_console.print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
+    about = about | {"model_card": str(card_path), "warnings": card_written["warnings"]}
     proposed = _propose(engine, frame, about, propose)
     summary = about | {"cells": len(frame), "patrol_areas": int(frame["patrol_area"].max()), "out": str(out),
                        "leads": proposed}  # fmt: skip
@@ -161,7 +166,8 @@ def _propose(engine, frame, about: dict, count: int) -> list[str]:
         when = f"{about['period']} from {about['period_start'][:10]}"
         title = f"Hotspot: patrol area {area} ({len(group)} cells), {when}"
         explanation = (f"{about['model']} expects {expected:.1f} {about['category'] or 'crime'}(s) here; "
-                       f"top reasons: {group['why'].iloc[0]}")  # fmt: skip
+                       f"top reasons: {group['why'].iloc[0]}.")  # fmt: skip
+        explanation += "".join(f" Warning: {warning}" for warning in about.get("warnings", []))
         subjects = {
             "cells": group["cell"].tolist(),
             "centre": [float(group["lon"].mean()), float(group["lat"].mean())],

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from peelian import demo
 from peelian.cli import app
 from peelian.config import get_settings
+from peelian.forecast import card
+from peelian.forecast.models.classic import PriorCounts
 
 runner = CliRunner()
 
@@ -91,3 +93,27 @@ def test_bad_requests_are_refused_with_a_reason(store_env, args, message):
     result = invoke(*args)
     assert result.exit_code == 1
     assert message in result.output.replace("\n", " ")
+
+
+def test_predict_writes_a_model_card_and_leads_point_to_it(store_env, tmp_path):
+    out = tmp_path / "cells.csv"
+    result = invoke(
+        "predict", "--model", "boosted", "--format", "csv", "--out", str(out), "--leads", "1", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    text = (tmp_path / "cells.csv.card.md").read_text()
+    assert summary["model_card"].endswith("cells.csv.card.md") and summary["warnings"] == []
+    assert "# Model card: boosted Poisson (LightGBM)" in text and "half lives: [3, 12, 48]" in text
+    assert "none is an instruction" in text and "## Warning" not in text
+    listed = json.loads(runner.invoke(app, ["leads", "list", "--type", "hotspot", "--json"]).output)["leads"]
+    (lead,) = [lead for lead in listed if lead["id"] == summary["leads"][0]]
+    assert lead["provenance"]["model_card"] == summary["model_card"]
+
+
+def test_crime_found_by_police_carries_a_feedback_loop_warning(tmp_path):
+    assert card.feedback_loop_risk("Drugs") and card.feedback_loop_risk("Possession of weapons")
+    assert card.feedback_loop_risk("Public order") and not card.feedback_loop_risk("Burglary")
+    written = card.write(tmp_path / "card.md", PriorCounts(12), {"category": "Drugs", "period": "month"})
+    assert written["warnings"] == [card.FEEDBACK_WARNING]
+    assert "feedback loop" in (tmp_path / "card.md").read_text()
