@@ -9,7 +9,7 @@ from rich.table import Table
 from peelian.cli.common import JsonOption, console, err_console, handle_errors, print_json, ready_engine
 from peelian.db import store_crs
 from peelian.errors import PeelianError
-from peelian.forecast import card, catalogue, outputs, weather
+from peelian.forecast import card, catalogue, fairness, outputs, weather
 from peelian.forecast.backtest import backtest, oracle_hit_rate, ratio_interval
 from peelian.forecast.counts import PERIODS
 from peelian.forecast.metrics import COVERAGES
@@ -142,6 +142,11 @@ def predict_cmd(
              "category": category, "coverage": coverage, "data_from": period_start(history, 0).isoformat(),
              "periods_of_data": target}  # fmt: skip
     outputs.write(frame, history, crs, out, fmt, about)
+    if scheme:  # who the forecast sends patrols to, area by area
+        recent = history.window(target, catalogue.WINDOW[period]).sum(axis=0)
+        report_path = out.with_name(out.name + ".fairness.csv")
+        fairness.report(engine, scheme, history, risk, cells, recent).to_csv(report_path, index=False)
+        about = about | {"fairness_report": str(report_path)}
     card_path = out.with_name(out.name + ".card.md")
     card_written = card.write(card_path, forecaster, about)
     for warning in card_written["warnings"]:

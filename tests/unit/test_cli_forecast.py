@@ -117,3 +117,21 @@ def test_crime_found_by_police_carries_a_feedback_loop_warning(tmp_path):
     written = card.write(tmp_path / "card.md", PriorCounts(12), {"category": "Drugs", "period": "month"})
     assert written["warnings"] == [card.FEEDBACK_WARNING]
     assert "feedback loop" in (tmp_path / "card.md").read_text()
+
+
+def test_predict_reports_who_the_forecast_sends_patrols_to(store_env, tmp_path):
+    out = tmp_path / "lsoa.geojson"
+    assert (
+        invoke(
+            "predict", "--scheme", "lsoa11", "--model", "prior", "--out", str(out), "--leads", "0"
+        ).exit_code
+        == 0
+    )
+    report = pd.read_csv(tmp_path / "lsoa.geojson.fairness.csv")
+    assert "lsoa.geojson.fairness.csv" in (tmp_path / "lsoa.geojson.card.md").read_text()
+    assert len(report) == 400  # every LSOA of the demo's three boroughs
+    for column in ("share_of_area", "share_of_recorded_crime", "share_of_flagged_cells", "share_of_dosage"):
+        assert report[column].sum() == pytest.approx(1.0)
+    assert report["share_of_dosage"].is_monotonic_decreasing
+    flagged = report[report["share_of_flagged_cells"] > 0]
+    assert (flagged["share_of_recorded_crime"] > 0).all()  # prior counts flag only where crime was recorded
