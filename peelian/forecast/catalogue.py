@@ -30,8 +30,8 @@ def build(name: str, period: str):
     if name == "recency":
         return RecencyWeighted(half_life=HALF_LIVES[period][1])
     if name == "boosted":
-        short = {"month": 3, "week": 4, "day": 7, "shift": 21}[period]
         train, refit = TRAIN[period]
-        return Boosted(HALF_LIVES[period], recent=short, season_length=SEASON[period], train_periods=train,
+        half_lives = HALF_LIVES[period]  # "recent" spans the short memory's half-life
+        return Boosted(half_lives, recent=half_lives[0], season_length=SEASON[period], train_periods=train,
                        refit_every=refit)  # fmt: skip
     raise PeelianError(f"unknown model {name!r}: choose from {', '.join(NAMES)}")

@@ -71,12 +71,7 @@ class Lookup:
 def look_up_session(engine: Engine, token: str, idle: timedelta, now: datetime | None = None) -> Lookup:
     now = now or datetime.now(UTC)
     digest = _digest(token)
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(web_sessions, users)
-            .join(users, users.c.id == web_sessions.c.user_id)
-            .where(web_sessions.c.token_hash == digest)
-        ).first()
+    row = _holder(engine, web_sessions, digest)
     if row is None:
         return Lookup(None)
     if row.disabled or now - row.last_seen_at > idle:
@@ -90,6 +85,13 @@ def look_up_session(engine: Engine, token: str, idle: timedelta, now: datetime |
 def resume(engine: Engine, token: str, idle: timedelta, now: datetime | None = None) -> Principal | None:
     """The session's principal, or None when unknown, idle too long, or the account is disabled."""
     return look_up_session(engine, token, idle, now).settle()
+
+
+def _holder(engine: Engine, table, digest: str):
+    """The credential's row (a session or a token) joined with its user's, or None."""
+    with engine.connect() as conn:
+        query = select(table, users).join(users, users.c.id == table.c.user_id)
+        return conn.execute(query.where(table.c.token_hash == digest)).first()
 
 
 def _touch(engine: Engine, table, digest: str, column: str, now: datetime) -> None:
@@ -130,12 +132,7 @@ def issue_token(engine: Engine, username: str, label: str) -> str:
 
 def look_up_token(engine: Engine, token: str) -> Lookup:
     digest = _digest(token)
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(api_tokens, users)
-            .join(users, users.c.id == api_tokens.c.user_id)
-            .where(api_tokens.c.token_hash == digest)
-        ).first()
+    row = _holder(engine, api_tokens, digest)
     if row is None or row.revoked or row.disabled:
         return Lookup(None)
     principal, now = Principal(account_from_row(row), "token"), datetime.now(UTC)

@@ -65,11 +65,6 @@ class EventFilter:
 LONGEST_WINDOW_KEY = "longest_event_window_s"
 
 
-def longest_window(conn) -> timedelta | None:
-    """The longest time window of any stored event, kept up to date by the ingest writer."""
-    return store_state(conn).longest
-
-
 @dataclass(frozen=True)
 class StoreState:
     """What changes only when an ingest writes: caches keyed by ``version`` are valid until it moves."""

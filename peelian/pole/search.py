@@ -129,7 +129,8 @@ class _Sqlite:
         return self.conn.execute(select(func.count()).select_from(capped)).scalar()
 
     def page(self, limit: int, offset: int, known: int | None) -> tuple[int, list[dict]]:
-        hits = select(_fts.c.rowid).where(*self._conditions())
+        conditions = self._conditions()
+        hits = select(_fts.c.rowid).where(*conditions)
         words_only = self._count(hits)
         dated = self.where.date_from or self.where.date_to
         if words_only <= self.cap or not self.filtered:
@@ -137,7 +138,7 @@ class _Sqlite:
             joined = _fts.join(_keys, _keys.c.search_key == _fts.c.rowid).join(
                 events, events.c.id == _keys.c.event_id
             )
-            query = select(*self.fields).select_from(joined).where(*self._conditions())
+            query = select(*self.fields).select_from(joined).where(*conditions)
             query = self.where.apply(query, self.longest)
             if known is not None or not (self.filtered or dated):
                 total = words_only if known is None else known

@@ -55,15 +55,19 @@ class Prospective:
     def forecast(self, history: History, target: int) -> np.ndarray:
         size = history.grid.size
         space = stencil(self.bandwidth_m, size, lambda d: 1.0 / (1.0 + d / size))
-        start = history.edges[target]
-        risk = np.zeros(history.grid.n_cells)
-        for period in range(max(0, target - self.window), target):
-            middle = history.edges[period] + (history.edges[period + 1] - history.edges[period]) / 2
-            age = (start - middle).astype(np.int64) / WEEK_S
-            if age > self.weeks:
-                continue
-            risk += history.cells_of(smooth(history.dense(history.counts[period]), space)) / (1.0 + age)
-        return scaled(risk, history.window(target, self.window))
+        recent = history.window(target, self.window)
+        weeks = _ages(history, target, len(recent), WEEK_S)
+        weights = np.where(weeks <= self.weeks, 1.0 / (1.0 + weeks), 0.0)
+        # Smoothing is linear: weighting the periods first and smoothing once gives the same surface.
+        risk = history.cells_of(smooth(history.dense(weights @ recent), space))
+        return scaled(risk, recent)
+
+
+def _ages(history: History, target: int, periods: int, unit_s: float) -> np.ndarray:
+    """Age of each of the ``periods`` periods before ``target``, from its middle to the target's start."""
+    first = target - periods
+    starts, ends = history.edges[first:target], history.edges[first + 1 : target + 1]
+    return (history.edges[target] - (starts + (ends - starts) / 2)).astype(np.int64) / unit_s
 
 
 @dataclass
@@ -80,13 +84,8 @@ class SpaceTimeKDE:
         size = history.grid.size
         gauss = lambda d: float(np.exp(-0.5 * (d / self.bandwidth_m) ** 2))  # noqa: E731
         space = stencil(3 * self.bandwidth_m, size, gauss)
-        start = history.edges[target]
         recent = history.window(target, self.window)
-        first = target - len(recent)
-        starts, ends = history.edges[first:target], history.edges[first + 1 : target + 1]
-        middles = starts + (ends - starts) / 2
-        ages = (start - middles).astype(np.int64) / 86400
-        weights = 0.5 ** (ages / self.half_life_days)
+        weights = 0.5 ** (_ages(history, target, len(recent), 86400) / self.half_life_days)
         risk = history.cells_of(smooth(history.dense(weights @ recent), space))
         return scaled(risk, recent)
 
