@@ -1,21 +1,24 @@
 """``peelian forecast``: backtest the models on the store's own data, and forecast the next period."""
 
+import json
 from pathlib import Path
 
+import shapely
 import typer
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import select
 
 from peelian.cli.common import JsonOption, console, err_console, handle_errors, print_json, ready_engine
 from peelian.db import store_crs
+from peelian.db.schema import areas
 from peelian.errors import PeelianError
-from peelian.forecast import card, catalogue, fairness, outputs, weather
-from peelian.forecast.backtest import backtest, oracle_hit_rate, ratio_interval
+from peelian.forecast import card, catalogue, fairness, outputs, service, terrain, units, weather
+from peelian.forecast.backtest import backtest, oracle_hit_rate, report
 from peelian.forecast.counts import PERIODS
 from peelian.forecast.metrics import COVERAGES
 from peelian.forecast.models.boosted import Boosted
 from peelian.forecast.study import Study, load, period_start
-from peelian.governance import leads
 
 app = typer.Typer(help="Predictive crime mapping: backtests and forecasts on a grid.", no_args_is_help=True)
 
@@ -37,6 +40,21 @@ SchemeOption = typer.Option(
     "--scheme",
     help="Boundary scheme whose union is the study area (e.g. borough); else the events' extent.",
 )
+UnitsOption = typer.Option(
+    None,
+    "--units",
+    help="Rank the areas of this boundary scheme (e.g. lsoa11, beat) instead of grid cells: each area's "
+    "forecast is the grid's over it; flagged densest first until --coverage of the area.",
+)
+TerrainOption = typer.Option(
+    None,
+    "--terrain",
+    help="GeoJSON of places (pubs, cash machines, ...) for the boosted model: each cell's distance "
+    "to the nearest and their density around it. Repeat for several layers.",
+)
+TerrainRadiusOption = typer.Option(
+    terrain.RADIUS_M, "--terrain-radius", min=25.0, max=5000.0, help="Terrain density radius in metres."
+)
 
 
 def _with_weather(models: list, history, path: Path | None, columns: str) -> None:
@@ -48,6 +66,18 @@ def _with_weather(models: list, history, path: Path | None, columns: str) -> Non
     for model in models:
         if isinstance(model, Boosted):
             model.covariates, model.covariate_names = values, tuple(names)
+
+
+def _with_terrain(models: list, history, paths: list[Path] | None, radius: float) -> None:
+    """Give the boosted model each cell's risk-terrain features (distance to and density of places)."""
+    if not paths:
+        return
+    crs = store_crs(ready_engine())
+    layers = [terrain.read(path, crs) for path in paths]
+    for layer in layers:
+        err_console.print(layer.summary(), highlight=False, soft_wrap=True)
+    if not terrain.attach(models, history, layers, crs, radius):
+        err_console.print("[bold yellow]warning:[/] only the boosted model uses --terrain", soft_wrap=True)
 
 
 def _study(category: str | None, period: str, cell: float, scheme: str | None) -> Study:
@@ -63,44 +93,77 @@ def backtest_cmd(
     period: str = PeriodOption,
     cell: float = CellOption,
     scheme: str | None = SchemeOption,
+    units_scheme: str | None = UnitsOption,
     last: int = typer.Option(12, "--last", min=1, max=1000, help="Forecast each of the last N periods."),
     models: str = typer.Option(",".join(catalogue.NAMES), "--models", help="Comma-separated model names."),
     weather_file: Path | None = WeatherOption,
     weather_columns: str = WeatherColumnsOption,
+    terrain_files: list[Path] | None = TerrainOption,
+    terrain_radius: float = TerrainRadiusOption,
+    out_dir: Path | None = typer.Option(
+        None, "--out", help="Folder to write backtest.json (with each period's scores) and coverage.png."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Rolling-origin backtest: each of the last N periods is forecast from the periods before it."""
-    history = load(ready_engine(), _study(category, period, cell, scheme))
+    """Rolling-origin backtest: each of the last N periods is forecast from the periods before it.
+    Stability is the share of the top 5% of cells flagged again next period; compactness the mean
+    cells per patrol area among them (1: every flagged cell alone)."""
+    engine = ready_engine()
+    history = load(engine, _study(category, period, cell, scheme))
+    places = units.build(engine, units_scheme, history) if units_scheme else None
     chosen = [catalogue.build(name.strip(), period) for name in models.split(",") if name.strip()]
     _with_weather(chosen, history, weather_file, weather_columns)
+    _with_terrain(chosen, history, terrain_files, terrain_radius)
     periods = len(history.counts)
     if periods <= last:
         raise PeelianError(f"only {periods} {period}(s) of data: fewer than --last {last} plus history")
     targets = list(range(periods - last, periods))
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("backtesting", total=len(chosen) * len(targets))
-        results = backtest(history, chosen, targets, lambda *_: progress.advance(task))
-    summaries = [r.summary() for r in results]
-    baseline = max((r for r in results if r.classic), key=lambda r: r.hit_rate(0.05), default=None)
-    best = max((r for r in results if not r.classic), key=lambda r: r.hit_rate(0.05), default=None)
-    comparison = ratio_interval(best, baseline, 0.05) if best and baseline else None
+        results = backtest(history, chosen, targets, lambda *_: progress.advance(task), places)
+    found = report(history, results, units=places)
+    about = f"{category or 'all crime'}, {period}s"
+    written = _write_backtest(out_dir, history, results, about, places) if out_dir else []
     if as_json:
-        print_json({"cells": history.grid.n_cells, "targets": len(targets), "models": summaries,
-                    "oracle_hit_rate": {c: oracle_hit_rate(results[0], c) for c in COVERAGES},
-                    "best_vs_baseline_5pct": comparison})  # fmt: skip
+        print_json(found)
         return
-    table = Table("model", *(f"hit {c:.0%}" for c in COVERAGES), "PAI 5%", "PEI 5%",
-                  title=f"{len(targets)} forecasts, {history.grid.n_cells:,} cells, {cell:g} m")  # fmt: skip
-    for s in summaries:
+    table = Table("model", *(f"hit {c:.0%}" for c in COVERAGES), "PAI 5%", "PEI 5%", "stable 5%",
+                  f"{'units' if places else 'cells'}/area 5%", title=f"{len(targets)} forecasts, "
+                  f"{_places(history, places)}")  # fmt: skip
+    for s in found["models"]:
         table.add_row(s["model"], *(f"{s['hit_rate'][c]:.1%}" for c in COVERAGES), f"{s['pai'][0.05]:.2f}",
-                      f"{s['pei'][0.05]:.2f}")  # fmt: skip
+                      f"{s['pei'][0.05]:.2f}", f"{s['stability']:.2f}",
+                      f"{s['compactness']:.1f}")  # fmt: skip
     table.add_row("oracle", *(f"{oracle_hit_rate(results[0], c):.1%}" for c in COVERAGES))
     console.print(table)
-    if comparison:
-        ratio, low, high = comparison
-        console.print(
-            f"{best.name} / {baseline.name} at 5%: {ratio:.3f} (95% interval {low:.3f} to {high:.3f})"
-        )
+    if found["best_vs_baseline_5pct"]:
+        ratio, low, high = found["best_vs_baseline_5pct"]
+        console.print(f"{found['best_model']} / {found['best_baseline']} at 5%: {ratio:.3f} "
+                      f"(95% interval {low:.3f} to {high:.3f})")  # fmt: skip
+    if written:
+        console.print(f"written: {', '.join(str(path) for path in written)}")
+
+
+def _places(history, places: units.Units | None) -> str:
+    """What a backtest ranked, for titles."""
+    if places:
+        return f"{places.n_units:,} {places.scheme} units (grid {history.grid.size:g} m)"
+    return f"{history.grid.n_cells:,} cells, {history.grid.size:g} m"
+
+
+def _write_backtest(
+    folder: Path, history, results: list, about: str, places: units.Units | None
+) -> list[Path]:
+    """The backtest with each period's scores as JSON, and its coverage curve as a PNG."""
+    from peelian.forecast import plots  # matplotlib loads only for the commands that draw
+
+    folder.mkdir(parents=True, exist_ok=True)
+    data, picture = folder / "backtest.json", folder / "coverage.png"
+    found = report(history, results, steps=True, units=places)
+    data.write_text(json.dumps(found, indent=2, default=str), encoding="utf-8")
+    title = f"{about}: {len(results[0].steps)} forecasts, {_places(history, places)}"
+    picture.write_bytes(plots.coverage_curve(results, title=title))
+    return [data, picture]
 
 
 @app.command("predict")
@@ -111,6 +174,7 @@ def predict_cmd(
     period: str = PeriodOption,
     cell: float = CellOption,
     scheme: str | None = SchemeOption,
+    units_scheme: str | None = UnitsOption,
     model: str = typer.Option("boosted", "--model", help=f"One of: {', '.join(catalogue.NAMES)}."),
     coverage: float = typer.Option(0.05, "--coverage", help="Share of the study area to flag (0.05 = 5%)."),
     fmt: str = typer.Option("geojson", "--format", help=f"One of: {', '.join(outputs.FORMATS)}."),
@@ -119,65 +183,104 @@ def predict_cmd(
     ),
     weather_file: Path | None = WeatherOption,
     weather_columns: str = WeatherColumnsOption,
+    terrain_files: list[Path] | None = TerrainOption,
+    terrain_radius: float = TerrainRadiusOption,
+    population_attribute: str | None = typer.Option(
+        None,
+        "--population-attribute",
+        help="Boundary attribute holding each area's population, for the fairness report (with --scheme); "
+        "default: the first of population, pop, usualres, all_ages, ... that the areas carry.",
+    ),
+    backtest_last: int = typer.Option(
+        6,
+        "--backtest",
+        min=0,
+        max=1000,
+        help="Backtest the model and prior counts over the last N periods of data, for the model card "
+        "(0: skip).",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Forecast the period after the data ends; write the top cells with reasons and patrol areas."""
+    """Forecast the period after the data ends; write the top cells with reasons and patrol areas, a
+    map (<out>.png) and a model card (<out>.card.md) with the model's recent backtest."""
     if fmt not in outputs.FORMATS:
         raise PeelianError(f"--format must be one of {', '.join(outputs.FORMATS)}")
+    if population_attribute and not scheme:
+        raise PeelianError("--population-attribute is for the fairness report, which needs --scheme")
     engine = ready_engine()
-    study = _study(category, period, cell, scheme)
-    history = load(engine, study)
-    forecaster = catalogue.build(model, period)
-    _with_weather([forecaster], history, weather_file, weather_columns)
-    target = len(history.counts)  # the period after the last one with data
-    risk = forecaster.forecast(history, target)
-    cells = outputs.top_cells(history, risk, coverage)
-    contributions = forecaster.explain(history, target) if isinstance(forecaster, Boosted) else None
-    names = forecaster.feature_names if isinstance(forecaster, Boosted) else []
-    why = outputs.reasons(contributions, names, cells, f"{forecaster.name}: past crimes in and near the cell")
-    crs = store_crs(engine)
-    frame = outputs.table(history, risk, cells, why, crs)
-    starts = period_start(history, target)
-    about = {"model": forecaster.name, "period": period, "period_start": starts.isoformat(), "cell_m": cell,
-             "category": category, "coverage": coverage, "data_from": period_start(history, 0).isoformat(),
-             "periods_of_data": target}  # fmt: skip
-    outputs.write(frame, history, crs, out, fmt, about)
+
+    def prepare(models: list, history) -> None:
+        _with_weather(models, history, weather_file, weather_columns)
+        _with_terrain(models, history, terrain_files, terrain_radius)
+
+    spec = service.Spec(_study(category, period, cell, scheme), model, coverage, units_scheme)
+    forecast = service.make(engine, spec, prepare)
+    frame, starts = forecast.frame, period_start(forecast.history, forecast.target)
+    about = {k: v for k, v in forecast.about.items() if k != "warnings"}  # the card says them again
+    outputs.write(frame, forecast.shapes(), forecast.crs, out, fmt, about)
     if scheme:  # who the forecast sends patrols to, area by area
-        recent = history.window(target, catalogue.WINDOW[period]).sum(axis=0)
-        report_path = out.with_name(out.name + ".fairness.csv")
-        fairness.report(engine, scheme, history, risk, cells, recent).to_csv(report_path, index=False)
-        about = about | {"fairness_report": str(report_path)}
+        about |= _fairness(engine, forecast, out.with_name(out.name + ".fairness.csv"), population_attribute)
+    map_path = out.with_name(out.name + ".png")
+    title = f"{forecast.model.name}: {category or 'all crime'}, {period} from {starts:%Y-%m-%d},"
+    title += f" top {coverage:.0%}"
+    map_path.write_bytes(_risk_map(engine, forecast, scheme, title))
+    about |= {"map": str(map_path)}
+    checked = _card_backtest(forecast, backtest_last, prepare)
     card_path = out.with_name(out.name + ".card.md")
-    card_written = card.write(card_path, forecaster, about)
+    card_written = card.write(card_path, forecast.model, about, checked)
     for warning in card_written["warnings"]:
         err_console.print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
-    about = about | {"model_card": str(card_path), "warnings": card_written["warnings"]}
-    proposed = _propose(engine, frame, about, propose)
-    summary = about | {"cells": len(frame), "patrol_areas": int(frame["patrol_area"].max()), "out": str(out),
-                       "leads": proposed}  # fmt: skip
+    about |= {"model_card": str(card_path), "warnings": card_written["warnings"]}
+    proposed = service.propose(engine, forecast, propose, "forecast", about)
+    kind = "units" if forecast.units else "cells"
+    summary = about | {kind: len(frame), "patrol_areas": int(frame["patrol_area"].max()), "out": str(out),
+                       "leads": proposed, "backtest": checked}  # fmt: skip
     if as_json:
         print_json(summary)
         return
-    console.print(f"{len(frame):,} cells in {summary['patrol_areas']:,} patrol areas for the {period} from "
-                  f"{starts:%Y-%m-%d} ({forecaster.name}); written to {out}; "
+    console.print(f"{len(frame):,} {kind} in {summary['patrol_areas']:,} patrol areas for the {period} from "
+                  f"{starts:%Y-%m-%d} ({forecast.model.name}); written to {out}; "
                   f"{len(proposed)} lead(s) proposed")  # fmt: skip
 
 
-def _propose(engine, frame, about: dict, count: int) -> list[str]:
-    """The riskiest patrol areas become hotspot leads: nobody acts on them until a person accepts."""
-    ids = []
-    for area, group in list(frame.groupby("patrol_area"))[:count]:
-        expected = float(group["expected_crimes"].sum())
-        when = f"{about['period']} from {about['period_start'][:10]}"
-        title = f"Hotspot: patrol area {area} ({len(group)} cells), {when}"
-        explanation = (f"{about['model']} expects {expected:.1f} {about['category'] or 'crime'}(s) here; "
-                       f"top reasons: {group['why'].iloc[0]}.")  # fmt: skip
-        explanation += "".join(f" Warning: {warning}" for warning in about.get("warnings", []))
-        subjects = {
-            "cells": group["cell"].tolist(),
-            "centre": [float(group["lon"].mean()), float(group["lat"].mean())],
-        }
-        ids.append(
-            leads.propose(engine, "hotspot", title, explanation, about, subjects, expected, "forecast")
-        )
-    return ids
+def _fairness(engine, forecast: service.Forecast, path: Path, population_attribute: str | None) -> dict:
+    """Shares of flagged cells and dosage per area of the scheme, beside the forecast."""
+    study = forecast.spec.study
+    recent = forecast.history.window(forecast.target, catalogue.WINDOW[study.period]).sum(axis=0)
+    fair = fairness.report(engine, study.scheme, forecast.history, forecast.risk, forecast.cells, recent,
+                           population_attribute)  # fmt: skip
+    fair.to_csv(path, index=False)
+    population = fairness.population_note(fair)
+    if fair.attrs["population"] and not fair.attrs["population"]["complete"]:
+        err_console.print(f"[bold yellow]warning:[/] population {population}", soft_wrap=True)
+    return {"fairness_report": str(path), "fairness_population": population}
+
+
+def _risk_map(engine, forecast: service.Forecast, scheme: str | None, title: str) -> bytes:
+    """The forecast drawn over the units, or the scheme's boundaries, or the grid's outline."""
+    from peelian.forecast import plots  # matplotlib loads only for the commands that draw
+
+    drawn = (forecast.history, forecast.risk, forecast.cells)
+    if forecast.units is not None:
+        shapes = forecast.units.shapes
+        groups = sorted(forecast.frame.groupby("patrol_area").indices.items())  # the table's numbering
+        outlines = [shapely.union_all(forecast.shapes()[rows]) for _, rows in groups]
+        label = f"{len(forecast.frame):,} flagged {forecast.units.scheme} units"
+        return plots.risk_map(*drawn, list(shapes), forecast.crs, title, f"{forecast.units.scheme} units",
+                              outlines=outlines, flagged_label=label)  # fmt: skip
+    if not scheme:
+        return plots.risk_map(*drawn, None, forecast.crs, title, "study area (the grid's outline)")
+    with engine.connect() as conn:
+        shapes = conn.execute(select(areas.c.geometry).where(areas.c.scheme == scheme)).scalars().all()
+    return plots.risk_map(*drawn, list(shapely.from_wkb(shapes)), forecast.crs, title, f"{scheme} areas")
+
+
+def _card_backtest(forecast: service.Forecast, last: int, prepare) -> dict:
+    """The model beside prior counts (the bar to beat) over the last ``last`` periods, for its card."""
+    if last == 0:
+        return {"skipped": "not asked for (--backtest 0)"}
+    try:
+        results = service.recent_backtest(forecast.history, forecast.spec, last, prepare, forecast.units)
+        return report(forecast.history, results, units=forecast.units)
+    except PeelianError as exc:
+        return {"skipped": str(exc)}

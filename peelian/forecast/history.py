@@ -8,10 +8,21 @@ from peelian.forecast.grid import Grid
 
 
 @dataclass(frozen=True)
+class Points:
+    """The crimes counted: projected position and time window (``t_to`` exclusive)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    t_from: np.ndarray  # datetime64[s]
+    t_to: np.ndarray
+
+
+@dataclass(frozen=True)
 class History:
     grid: Grid
     edges: np.ndarray  # period boundaries, datetime64[s]; period i is [edges[i], edges[i + 1])
     counts: np.ndarray  # (periods, cells) aoristic counts
+    points: Points | None = None  # the crimes themselves, for counting them in other units
 
     def window(self, target: int, periods: int) -> np.ndarray:
         """Counts of the ``periods`` periods before period ``target`` (fewer at the start)."""

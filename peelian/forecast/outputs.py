@@ -14,6 +14,7 @@ from pyproj import Transformer
 
 from peelian.errors import PeelianError
 from peelian.forecast.history import History
+from peelian.forecast.units import Units
 
 FORMATS = ("geojson", "csv", "parquet")
 
@@ -81,9 +82,30 @@ def table(history: History, risk: np.ndarray, cells: np.ndarray, why: list[str],
     })  # fmt: skip
 
 
+def unit_table(units: Units, risk: np.ndarray, chosen: np.ndarray, why: list[str], crs: str) -> pd.DataFrame:
+    """One row per flagged unit, densest first: patrol area (touching units), expected crimes in
+    all and per km², reasons, and a point inside it in lon/lat."""
+    groups = sorted(units.groups(chosen), key=lambda g: -risk[g].sum())
+    area_of = {int(u): n for n, group in enumerate(groups, 1) for u in group}
+    inside = shapely.point_on_surface(units.shapes[chosen])
+    x, y = shapely.get_x(inside), shapely.get_y(inside)
+    lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)
+    return pd.DataFrame({
+        "rank": np.arange(1, len(chosen) + 1),
+        "unit": [units.codes[u] for u in chosen],
+        "name": [units.names[u] for u in chosen],
+        "patrol_area": [area_of[int(u)] for u in chosen],
+        "expected_crimes": risk[chosen],
+        "per_km2": risk[chosen] / units.area_km2[chosen],
+        "why": why,
+        "x": x, "y": y, "lon": lon, "lat": lat,
+    })  # fmt: skip
+
+
 def write(
-    frame: pd.DataFrame, history: History, crs: str, path: Path, fmt: str, about: dict[str, Any]
+    frame: pd.DataFrame, shapes: np.ndarray, crs: str, path: Path, fmt: str, about: dict[str, Any]
 ) -> None:
+    """``shapes``: each row's polygon in the store CRS (its cell's square, or its unit)."""
     if fmt not in FORMATS:
         raise PeelianError(f"format must be one of {', '.join(FORMATS)}")
     if fmt == "csv":
@@ -91,24 +113,25 @@ def write(
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     else:
-        path.write_text(json.dumps(geojson(frame, history, crs, about)), encoding="utf-8")
+        path.write_text(json.dumps(geojson(frame, shapes, crs, about)), encoding="utf-8")
 
 
-def geojson(frame: pd.DataFrame, history: History, crs: str, about: dict[str, Any]) -> dict[str, Any]:
-    """Cells as lon/lat squares, and each patrol area as the union of its cells."""
+def geojson(frame: pd.DataFrame, shapes: np.ndarray, crs: str, about: dict[str, Any]) -> dict[str, Any]:
+    """Cells (or units) as lon/lat polygons, and each patrol area as the union of its places."""
     to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True)
-    squares = history.grid.polygons()[frame["cell"].to_numpy()]
-    squares = shapely.transform(squares, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    shapes = shapely.transform(shapes, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
+    kind = "unit" if "unit" in frame else "cell"
     features = []
-    for square, row in zip(squares, frame.itertuples(index=False), strict=True):
-        properties = {"kind": "cell", "rank": int(row.rank), "patrol_area": int(row.patrol_area),
+    for shape, row in zip(shapes, frame.itertuples(index=False), strict=True):
+        place = {"unit": row.unit, "name": row.name} if kind == "unit" else {"cell": int(row.cell)}
+        properties = {"kind": kind, **place, "rank": int(row.rank), "patrol_area": int(row.patrol_area),
                       "expected_crimes": round(float(row.expected_crimes), 4), "why": row.why}  # fmt: skip
         features.append(
-            {"type": "Feature", "geometry": shapely.geometry.mapping(square), "properties": properties}
+            {"type": "Feature", "geometry": shapely.geometry.mapping(shape), "properties": properties}
         )
     for area, group in frame.groupby("patrol_area"):
-        shape = shapely.union_all(squares[group.index.to_numpy()])
-        properties = {"kind": "patrol_area", "patrol_area": int(area), "cells": len(group),
+        shape = shapely.union_all(shapes[group.index.to_numpy()])
+        properties = {"kind": "patrol_area", "patrol_area": int(area), f"{kind}s": len(group),
                       "expected_crimes": round(float(group["expected_crimes"].sum()), 4)}  # fmt: skip
         features.append(
             {"type": "Feature", "geometry": shapely.geometry.mapping(shape), "properties": properties}

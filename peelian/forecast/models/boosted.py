@@ -3,15 +3,18 @@ features built from everything before each period.
 
 Features: recency-weighted counts at several half-lives, counts over the last 1 and k periods,
 periods since the cell's last crime, the same weighted counts in the rings of cells around it
-(near repeats), the cell's long-run rate, and the season (month of year, day of week). Trained on
+(near repeats), the cell's long-run rate, the season (month of year, day of week), and optional
+covariates: per period (weather) and per cell (risk-terrain layers). Trained on
 the ``train_periods`` periods before the first forecast, refitted every ``refit_every`` periods.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import lightgbm as lgb
 import numpy as np
 
+from peelian.errors import PeelianError
 from peelian.forecast.history import History, smooth, stencil
 
 FEATURES = (
@@ -36,11 +39,32 @@ class Boosted:
     # Optional covariates per period, aligned with the history's edges (see ``forecast.weather``).
     covariates: np.ndarray | None = field(default=None, repr=False)
     covariate_names: tuple[str, ...] = ()
+    # Optional static covariates per cell, (cells, k), NaN where missing (see ``forecast.terrain``):
+    # private, so that a model card lists their names and not the table; set with ``set_terrain``.
+    _terrain: np.ndarray | None = field(default=None, repr=False)
+    terrain_names: tuple[str, ...] = ()
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def feature_names(self) -> list[str]:
-        return [*FEATURES, *self.covariate_names]
+        return [*FEATURES, *self.covariate_names, *self.terrain_names]
+
+    @property
+    def terrain(self) -> np.ndarray | None:
+        return self._terrain
+
+    def set_terrain(self, values: np.ndarray | None, names: Sequence[str] = ()) -> None:
+        """Per-cell covariates (risk-terrain layers), one named column each; ``None`` removes them."""
+        if values is None:
+            self._terrain, self.terrain_names = None, ()
+        else:
+            values = np.asarray(values, dtype=float)
+            if values.ndim != 2 or values.shape[1] != len(names):
+                raise PeelianError(
+                    f"terrain needs one column per name: {values.shape} for {len(names)} name(s)"
+                )
+            self._terrain, self.terrain_names = values, tuple(names)
+        self._cache["fitted"] = None  # what the model learns from has changed
 
     def forecast(self, history: History, target: int) -> np.ndarray:
         features = self._features(history)
@@ -74,12 +98,15 @@ class Boosted:
         cells = cum.shape[1]
         # The period's own covariates (its weather), the same for every cell; NaN where missing.
         covariates = [] if self.covariates is None else [np.full(cells, v) for v in self.covariates[t]]
+        if self._terrain is not None and len(self._terrain) != cells:
+            raise PeelianError(f"terrain covers {len(self._terrain):,} cells; this grid has {cells:,}")
+        terrain = [] if self._terrain is None else list(self._terrain.T)  # the same every period
         return np.column_stack([
             f["weighted"][0][t], f["weighted"][1][t], f["weighted"][2][t],
             cum[t] - cum[max(0, t - 1)], cum[t] - cum[max(0, t - self.recent)],
             f["since"][t], *self._rings(f, t), cum[t] / max(t, 1),
             np.full(cum.shape[1], f["season"][t]),
-            *covariates,
+            *covariates, *terrain,
         ])  # fmt: skip
 
     def _rings(self, f: dict, t: int) -> list[np.ndarray]:
