@@ -15,6 +15,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 NAV = [
     ("/", "Dashboard", None),
     ("/events", "Events", None),
+    ("/forecast", "Forecast", None),
     ("/quarantine", "Sources & quarantine", None),
     ("/review", "Review queue", None),
     ("/audit", "Audit", Role.AUDITOR),

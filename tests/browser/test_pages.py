@@ -194,3 +194,29 @@ def test_pages_have_no_console_errors_and_stay_on_this_host(page, watch, live_ap
     if not page.locator("link[rel~=icon]").count():  # else browsers fetch /favicon.ico
         icon = page.request.get("/favicon.ico")
         assert icon.ok, f"no <link rel=icon> and /favicon.ico answers {icon.status}: a console error a visit"
+
+
+def test_forecast_page_maps_cells_and_explains_one(page, watch, live_app):
+    sign_in(page, live_app, "analyst")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Forecast").click()
+    expect(page.get_by_role("heading", name="Crime forecast")).to_be_visible()
+    page.get_by_label("Crime type").fill("Burglary")
+    page.get_by_label("Model").select_option("recency")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Forecast").click()
+    assert navigation.value.status == 200, navigation.value.text()[:400]
+    expect(page.locator("#forecast-summary")).to_contain_text("cell(s)")
+    map_element = page.locator("#forecast-map")
+    expect(map_element).to_have_attribute("data-loaded", re.compile(r"^[1-9]\d*$"))
+    rows = page.locator("main table tbody tr")
+    assert rows.count() >= 1
+    page.get_by_role("button", name="Details of patrol area 1", exact=True).click()  # the keyboard's way in
+    panel = page.locator("#cell-detail")
+    expect(panel.get_by_role("heading", name=re.compile(r"^Cell \d+ \(rank \d+\)$"))).to_be_visible()
+    expect(panel).to_contain_text("Latest crimes here")
+    expect(panel.locator("li").first).to_contain_text("Burglary")
+    # The sample here holds three months: too few to backtest six, and the page says so.
+    expect(page.locator("#backtest")).to_contain_text("too few to backtest")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
+    watch.assert_no_failures()
