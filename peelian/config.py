@@ -3,8 +3,9 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,9 +37,23 @@ class Settings(BaseSettings):
         description="Threads per server process for database work; past the cores they fight over "
         "Python's lock (50 clients, 2 cores, 1 process: 214 requests/s with 2 threads, 130 with 40)",
     )
+    timezone: str = Field(
+        default="Europe/London",
+        description="The force's local time zone (IANA name): forecast days, weeks and shifts start at "
+        "local midnight and shift times, as patrols work them",
+    )
     shared_data: Path = Field(
         default=Path("../shared/data"), description="Shared public data (benchmarks, tests)"
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as Europe/London") from None
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 from sqlalchemy import Engine
@@ -51,6 +52,13 @@ def handle_errors(func: Callable) -> Callable:
         except PeelianError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except ValidationError as exc:  # a PEELIAN_* setting (or .env line) the settings refuse
+            for problem in exc.errors():
+                name = "PEELIAN_" + "_".join(str(part) for part in problem["loc"]).upper()
+                err_console.print(
+                    f"[bold red]error:[/] {name}: {problem['msg']}", highlight=False, soft_wrap=True
+                )
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console.print(
                 "[yellow]interrupted[/]: committed work is kept; run the command again to finish"

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import shapely
 import typer
 from rich.progress import Progress
@@ -10,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from peelian.cli.common import JsonOption, console, err_console, handle_errors, print_json, ready_engine
+from peelian.config import get_settings
 from peelian.db import store_crs
 from peelian.db.schema import areas
 from peelian.errors import PeelianError
@@ -18,7 +20,7 @@ from peelian.forecast.backtest import backtest, oracle_hit_rate, report
 from peelian.forecast.counts import PERIODS
 from peelian.forecast.metrics import COVERAGES
 from peelian.forecast.models.boosted import Boosted
-from peelian.forecast.study import Study, load, period_start
+from peelian.forecast.study import Study, load
 
 app = typer.Typer(help="Predictive crime mapping: backtests and forecasts on a grid.", no_args_is_help=True)
 
@@ -45,6 +47,12 @@ UnitsOption = typer.Option(
     "--units",
     help="Rank the areas of this boundary scheme (e.g. lsoa11, beat) instead of grid cells: each area's "
     "forecast is the grid's over it; flagged densest first until --coverage of the area.",
+)
+GridOffsetOption = typer.Option(
+    None,
+    "--grid-offset",
+    help="Shift the grid's lattice: 'X,Y' in metres, or 'random' (recorded in the output) to see how much "
+    "a result depends on where the cell edges fall.",
 )
 TerrainOption = typer.Option(
     None,
@@ -80,10 +88,27 @@ def _with_terrain(models: list, history, paths: list[Path] | None, radius: float
         err_console.print("[bold yellow]warning:[/] only the boosted model uses --terrain", soft_wrap=True)
 
 
-def _study(category: str | None, period: str, cell: float, scheme: str | None) -> Study:
+def _study(
+    category: str | None, period: str, cell: float, scheme: str | None, offset: str | None = None
+) -> Study:
     if period not in PERIODS:
         raise PeelianError(f"--period must be one of {', '.join(PERIODS)}")
-    return Study(category, period, cell, scheme)
+    return Study(category, period, cell, scheme, offset=_offset(offset, cell), zone=get_settings().timezone)
+
+
+def _offset(text: str | None, cell: float) -> tuple[float, float]:
+    if not text:
+        return 0.0, 0.0
+    if text.strip().lower() == "random":
+        x, y = np.random.default_rng().uniform(0, cell, 2)
+        return round(float(x), 1), round(float(y), 1)
+    try:
+        x, y = (float(part) for part in text.split(","))
+    except ValueError:
+        raise PeelianError("--grid-offset is 'X,Y' in metres (e.g. 125,0) or 'random'") from None
+    if not (np.isfinite(x) and np.isfinite(y)):
+        raise PeelianError("--grid-offset must be finite numbers")
+    return x % cell, y % cell
 
 
 @app.command("backtest")
@@ -94,6 +119,7 @@ def backtest_cmd(
     cell: float = CellOption,
     scheme: str | None = SchemeOption,
     units_scheme: str | None = UnitsOption,
+    grid_offset: str | None = GridOffsetOption,
     last: int = typer.Option(12, "--last", min=1, max=1000, help="Forecast each of the last N periods."),
     models: str = typer.Option(",".join(catalogue.NAMES), "--models", help="Comma-separated model names."),
     weather_file: Path | None = WeatherOption,
@@ -109,7 +135,8 @@ def backtest_cmd(
     Stability is the share of the top 5% of cells flagged again next period; compactness the mean
     cells per patrol area among them (1: every flagged cell alone)."""
     engine = ready_engine()
-    history = load(engine, _study(category, period, cell, scheme))
+    study = _study(category, period, cell, scheme, grid_offset)
+    history = load(engine, study)
     places = units.build(engine, units_scheme, history) if units_scheme else None
     chosen = [catalogue.build(name.strip(), period) for name in models.split(",") if name.strip()]
     _with_weather(chosen, history, weather_file, weather_columns)
@@ -121,9 +148,10 @@ def backtest_cmd(
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("backtesting", total=len(chosen) * len(targets))
         results = backtest(history, chosen, targets, lambda *_: progress.advance(task), places)
-    found = report(history, results, units=places)
+    found = report(history, results, units=places) | {"grid_offset_m": list(study.offset)}
     about = f"{category or 'all crime'}, {period}s"
-    written = _write_backtest(out_dir, history, results, about, places) if out_dir else []
+    extra = {"grid_offset_m": list(study.offset)}
+    written = _write_backtest(out_dir, history, results, about, places, extra) if out_dir else []
     if as_json:
         print_json(found)
         return
@@ -152,14 +180,14 @@ def _places(history, places: units.Units | None) -> str:
 
 
 def _write_backtest(
-    folder: Path, history, results: list, about: str, places: units.Units | None
+    folder: Path, history, results: list, about: str, places: units.Units | None, extra: dict
 ) -> list[Path]:
     """The backtest with each period's scores as JSON, and its coverage curve as a PNG."""
     from peelian.forecast import plots  # matplotlib loads only for the commands that draw
 
     folder.mkdir(parents=True, exist_ok=True)
     data, picture = folder / "backtest.json", folder / "coverage.png"
-    found = report(history, results, steps=True, units=places)
+    found = report(history, results, steps=True, units=places) | extra
     data.write_text(json.dumps(found, indent=2, default=str), encoding="utf-8")
     title = f"{about}: {len(results[0].steps)} forecasts, {_places(history, places)}"
     picture.write_bytes(plots.coverage_curve(results, title=title))
@@ -175,6 +203,14 @@ def predict_cmd(
     cell: float = CellOption,
     scheme: str | None = SchemeOption,
     units_scheme: str | None = UnitsOption,
+    grid_offset: str | None = GridOffsetOption,
+    per_shift: bool = typer.Option(
+        False,
+        "--shifts",
+        help="With --period day: one forecast per patrol shift (07-15, 15-23, 23-07 local time), each "
+        "cell's day split by its own last year's shift shares; files get .early/.late/.night before "
+        "the suffix.",
+    ),
     model: str = typer.Option("boosted", "--model", help=f"One of: {', '.join(catalogue.NAMES)}."),
     coverage: float = typer.Option(0.05, "--coverage", help="Share of the study area to flag (0.05 = 5%)."),
     fmt: str = typer.Option("geojson", "--format", help=f"One of: {', '.join(outputs.FORMATS)}."),
@@ -213,19 +249,39 @@ def predict_cmd(
         _with_weather(models, history, weather_file, weather_columns)
         _with_terrain(models, history, terrain_files, terrain_radius)
 
-    spec = service.Spec(_study(category, period, cell, scheme), model, coverage, units_scheme)
+    spec = service.Spec(_study(category, period, cell, scheme, grid_offset), model, coverage, units_scheme)
     forecast = service.make(engine, spec, prepare)
-    frame, starts = forecast.frame, period_start(forecast.history, forecast.target)
+    checked = _card_backtest(forecast, backtest_last, prepare)
+    parts = service.by_shift(forecast) if per_shift else [forecast]
+    summaries = []
+    for part in parts:
+        path = out.with_name(f"{out.stem}.{part.about['shift']}{out.suffix}") if per_shift else out
+        summaries.append(_deliver(engine, part, path, fmt, population_attribute, checked, propose))
+    if as_json:
+        print_json(summaries if per_shift else summaries[0])
+        return
+    for summary in summaries:
+        when = f"{summary['period']} from {summary['period_start'][:10]}"
+        when += f", {summary['shift']} shift" if per_shift else ""
+        console.print(f"{summary['flagged']:,} {summary['flagged_kind']} in {summary['patrol_areas']:,} "
+                      f"patrol areas for the {when} ({summary['model']}); written to {summary['out']}; "
+                      f"{len(summary['leads'])} lead(s) proposed")  # fmt: skip
+
+
+def _deliver(engine, forecast: service.Forecast, out: Path, fmt: str, population_attribute: str | None,
+             checked: dict, propose: int) -> dict:  # fmt: skip
+    """Everything a forecast hands over: the file, fairness report, map, model card and leads."""
+    study, frame = forecast.spec.study, forecast.frame
     about = {k: v for k, v in forecast.about.items() if k != "warnings"}  # the card says them again
     outputs.write(frame, forecast.shapes(), forecast.crs, out, fmt, about)
-    if scheme:  # who the forecast sends patrols to, area by area
+    if study.scheme:  # who the forecast sends patrols to, area by area
         about |= _fairness(engine, forecast, out.with_name(out.name + ".fairness.csv"), population_attribute)
     map_path = out.with_name(out.name + ".png")
-    title = f"{forecast.model.name}: {category or 'all crime'}, {period} from {starts:%Y-%m-%d},"
-    title += f" top {coverage:.0%}"
-    map_path.write_bytes(_risk_map(engine, forecast, scheme, title))
+    title = f"{forecast.model.name}: {study.category or 'all crime'}, {study.period} from "
+    title += f"{about['period_start'][:10]}{', ' + about['shift'] + ' shift' if 'shift' in about else ''}, "
+    title += f"top {forecast.spec.coverage:.0%}"
+    map_path.write_bytes(_risk_map(engine, forecast, study.scheme, title))
     about |= {"map": str(map_path)}
-    checked = _card_backtest(forecast, backtest_last, prepare)
     card_path = out.with_name(out.name + ".card.md")
     card_written = card.write(card_path, forecast.model, about, checked)
     for warning in card_written["warnings"]:
@@ -233,14 +289,9 @@ def predict_cmd(
     about |= {"model_card": str(card_path), "warnings": card_written["warnings"]}
     proposed = service.propose(engine, forecast, propose, "forecast", about)
     kind = "units" if forecast.units else "cells"
-    summary = about | {kind: len(frame), "patrol_areas": int(frame["patrol_area"].max()), "out": str(out),
-                       "leads": proposed, "backtest": checked}  # fmt: skip
-    if as_json:
-        print_json(summary)
-        return
-    console.print(f"{len(frame):,} {kind} in {summary['patrol_areas']:,} patrol areas for the {period} from "
-                  f"{starts:%Y-%m-%d} ({forecast.model.name}); written to {out}; "
-                  f"{len(proposed)} lead(s) proposed")  # fmt: skip
+    return about | {kind: len(frame), "flagged": len(frame), "flagged_kind": kind,
+                    "patrol_areas": int(frame["patrol_area"].max()), "out": str(out), "leads": proposed,
+                    "backtest": checked}  # fmt: skip
 
 
 def _fairness(engine, forecast: service.Forecast, path: Path, population_attribute: str | None) -> dict:

@@ -23,6 +23,7 @@ class History:
     edges: np.ndarray  # period boundaries, datetime64[s]; period i is [edges[i], edges[i + 1])
     counts: np.ndarray  # (periods, cells) aoristic counts
     points: Points | None = None  # the crimes themselves, for counting them in other units
+    zone: str = "UTC"  # the local time zone the edges (and the points' times) are wall-clock times in
 
     def window(self, target: int, periods: int) -> np.ndarray:
         """Counts of the ``periods`` periods before period ``target`` (fewer at the start)."""

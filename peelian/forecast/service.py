@@ -8,7 +8,7 @@ forecast takes seconds, so ``ForecastCache`` keeps the last few until an ingest 
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Any
 
@@ -19,9 +19,10 @@ from sqlalchemy import Engine, func, select
 from peelian.db import store_crs
 from peelian.db.schema import events
 from peelian.errors import NotFound, PeelianError
-from peelian.forecast import card, catalogue, outputs
+from peelian.forecast import card, catalogue, outputs, shifts
 from peelian.forecast import units as units_module
 from peelian.forecast.backtest import ModelResult, backtest
+from peelian.forecast.counts import SHIFT_STARTS_H
 from peelian.forecast.history import History
 from peelian.forecast.models.boosted import Boosted
 from peelian.forecast.study import Study, load, period_start
@@ -94,12 +95,34 @@ def make(engine: Engine, spec: Spec, prepare: Prepare | None = None) -> Forecast
     return Forecast(spec, history, model, target, risk, cells, frame, contributions, crs, about)
 
 
+def by_shift(forecast: Forecast) -> list[Forecast]:
+    """A day's forecast as one forecast per patrol shift, each with its own flagged cells."""
+    if forecast.spec.study.period != "day" or forecast.units is not None:
+        raise PeelianError("splitting by shift is for daily forecasts on the grid (--period day, no --units)")
+    history, spec = forecast.history, forecast.spec
+    per_shift = shifts.split(forecast.risk, shifts.profile(history, forecast.target))
+    out = []
+    for name, hours, risk in zip(shifts.NAMES, SHIFT_STARTS_H, per_shift, strict=True):
+        cells = outputs.top_cells(history, risk, spec.coverage)
+        share = risk[cells] / np.maximum(forecast.risk[cells], 1e-12)
+        why = [
+            f"{forecast.reason(c)}; {s:.0%} of its crime in the {name} shift"
+            for c, s in zip(cells, share, strict=True)
+        ]
+        frame = outputs.table(history, risk, cells, why, forecast.crs)
+        about = forecast.about | {"shift": name, "shift_starts": f"{hours:02d}:00 {history.zone}"}
+        out.append(replace(forecast, risk=risk, cells=cells, frame=frame, about=about))
+    return out
+
+
 def _about(spec: Spec, history: History, model: Any, target: int) -> dict[str, Any]:
     study, starts = spec.study, period_start(history, target).isoformat()
     return {"model": model.name, "period": study.period, "period_start": starts,
-            "cell_m": study.cell_m, "category": study.category, "scheme": study.scheme, "area": study.area,
+            "cell_m": study.cell_m, "grid_offset_m": list(study.offset), "category": study.category,
+            "scheme": study.scheme, "area": study.area,
             "units": spec.units, "coverage": spec.coverage, "data_from": period_start(history, 0).isoformat(),
-            "periods_of_data": target, "warnings": _warnings(study.category)}  # fmt: skip
+            "periods_of_data": target, "timezone": history.zone,
+            "warnings": _warnings(study.category)}  # fmt: skip
 
 
 def _in_units(engine, spec, history, model, target, risk, contributions, crs) -> Forecast:

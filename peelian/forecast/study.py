@@ -7,6 +7,7 @@ LSOAs, beats), or the events' own extent when none is named.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
@@ -27,6 +28,7 @@ class Study:
     scheme: str | None = None  # boundary scheme whose union is the study area
     area: str | None = None  # one area of the scheme (its code) instead of the whole scheme
     offset: tuple[float, float] = (0.0, 0.0)  # shifts the grid's lattice (metres)
+    zone: str = "UTC"  # periods start at midnight (and shifts at their hours) in this time zone
 
 
 def load(engine: Engine, study: Study) -> History:
@@ -45,8 +47,10 @@ def load(engine: Engine, study: Study) -> History:
     _check_precision(rows, study.period)
     x = np.fromiter((r.x for r in rows), float, len(rows))
     y = np.fromiter((r.y for r in rows), float, len(rows))
-    t_from = _seconds(r.time_from for r in rows)
-    t_to = _seconds(r.time_to for r in rows)
+    zone = ZoneInfo(study.zone)
+    dated = np.array([PRECISION.get(r.time_precision, 0) > 0 for r in rows])
+    t_from = _wall_clock([r.time_from for r in rows], dated, zone)
+    t_to = _wall_clock([r.time_to for r in rows], dated, zone)
     if study.area and not study.scheme:
         raise PeelianError("an area is named by its code within a boundary scheme: give the scheme too")
     area = study_area(engine, study.scheme, study.area) if study.scheme else _extent(x, y, study.cell_m)
@@ -56,7 +60,7 @@ def load(engine: Engine, study: Study) -> History:
         raise PeelianError(str(exc)) from None
     edges = period_edges(t_from.min(), max(t_to.max(), t_from.max() + np.timedelta64(1, "s")), study.period)
     counts = aoristic_counts(grid.cells(x, y), t_from, t_to, edges, grid.n_cells)
-    return History(grid, edges, counts, Points(x, y, t_from, t_to))
+    return History(grid, edges, counts, Points(x, y, t_from, t_to), study.zone)
 
 
 def study_area(engine: Engine, scheme: str, code: str | None = None) -> shapely.Geometry:
@@ -91,9 +95,15 @@ def _extent(x: np.ndarray, y: np.ndarray, cell_m: float) -> shapely.Geometry:
     return shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))).buffer(cell_m)
 
 
-def _seconds(values) -> np.ndarray:
-    return np.array([v.astimezone(UTC).replace(tzinfo=None) for v in values], dtype="datetime64[s]")
+def _wall_clock(values: list[datetime], dated: np.ndarray, zone: ZoneInfo) -> np.ndarray:
+    """Local wall-clock times: a day, week or shift is the force's, not Greenwich's. A record dated
+    only to a day, month or year at exactly midnight UTC names a calendar date with no zone
+    (data.police.uk's months): it stays that date."""
+    utc = np.array([v.astimezone(UTC).replace(tzinfo=None) for v in values], dtype="datetime64[s]")
+    local = np.array([v.astimezone(zone).replace(tzinfo=None) for v in values], dtype="datetime64[s]")
+    floating = dated & (utc == utc.astype("datetime64[D]"))
+    return np.where(floating, utc, local)
 
 
 def period_start(history: History, target: int) -> datetime:
-    return history.edges[target].astype(datetime).replace(tzinfo=UTC)
+    return history.edges[target].astype(datetime).replace(tzinfo=ZoneInfo(history.zone))

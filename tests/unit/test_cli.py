@@ -102,3 +102,14 @@ def test_demo_builds_and_refuses_to_overwrite_other_stores(db_env, monkeypatch):
     result = invoke("demo")
     assert result.exit_code == 1 and "will not be overwritten" in result.output
     assert other.read_bytes() == b"not a demo store"
+
+
+def test_a_bad_setting_is_named_in_one_line(db_env, monkeypatch):
+    invoke("db", "upgrade")
+    monkeypatch.setenv("PEELIAN_TIMEZONE", "Atlantis/Capital")
+    get_settings.cache_clear()
+    result = invoke("forecast", "backtest", "--last", "1")
+    assert result.exit_code == 2
+    said = result.output.replace("\n", " ")
+    assert "PEELIAN_TIMEZONE: Value error, unknown time zone 'Atlantis/Capital'" in said
+    assert "Traceback" not in result.output

@@ -35,6 +35,7 @@ MODEL_LABELS = {"prior": "Prior counts", "retrospective": "Retrospective hotspot
 
 
 def _spec(
+    request: Request,
     category: str | None = Query(None, max_length=120, description="Crime category; all if empty"),
     scheme: str | None = Query(None, max_length=40, description="Boundary scheme bounding the study area"),
     area: str | None = Query(None, max_length=40, description="One area of the scheme, by code"),
@@ -43,7 +44,8 @@ def _spec(
     cell_m: float = Query(250.0, ge=50.0, le=2000.0, description="Cell side in metres"),
     coverage: float = Query(0.05, ge=0.005, le=0.5, description="Share of the study area to flag"),
 ) -> service.Spec:
-    study = Study(category or None, period, cell_m, scheme or None, area or None)
+    zone = request.app.state.settings.timezone
+    study = Study(category or None, period, cell_m, scheme or None, area or None, zone=zone)
     return service.Spec(study, model, coverage)
 
 
