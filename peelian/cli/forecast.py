@@ -287,7 +287,8 @@ def _deliver(engine, forecast: service.Forecast, out: Path, fmt: str, population
     for warning in card_written["warnings"]:
         err_console.print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
     about |= {"model_card": str(card_path), "warnings": card_written["warnings"]}
-    proposed = service.propose(engine, forecast, propose, "forecast", about)
+    provenance = about | {"card": service.card_for_lead(card_written)}  # the card outlives its file
+    proposed = service.propose(engine, forecast, propose, "forecast", provenance)
     kind = "units" if forecast.units else "cells"
     return about | {kind: len(frame), "flagged": len(frame), "flagged_kind": kind,
                     "patrol_areas": int(frame["patrol_area"].max()), "out": str(out), "leads": proposed,

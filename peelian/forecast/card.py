@@ -47,26 +47,36 @@ def parameters(model: Any) -> dict[str, Any]:
     return out
 
 
-def write(
-    path: Path, model: Any, about: dict[str, Any], backtest: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The card as Markdown beside the forecast; returns what it says, for the leads' provenance.
+def build(model: Any, about: dict[str, Any], backtest: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the card says, as data: kept in each lead's provenance, so the card outlives its file.
     ``backtest`` is ``backtest.report`` of this model (and baselines) on the periods before the
     forecast, or ``{"skipped": reason}``; without it the card has no backtest section."""
     warnings = [FEEDBACK_WARNING] if feedback_loop_risk(about.get("category")) else []
-    card = {"model": model.name, "parameters": parameters(model), "data": about,
+    return {"model": model.name, "parameters": parameters(model), "data": about,
             "written": datetime.now(UTC).isoformat(timespec="seconds"), "warnings": warnings,
             "limitations": list(LIMITATIONS), "backtest": backtest}  # fmt: skip
-    lines = [f"# Model card: {model.name}", "", f"Written {card['written']}.", "", "## Data"]
+
+
+def markdown(card: dict[str, Any]) -> str:
+    about, backtest = card["data"], card["backtest"]
+    lines = [f"# Model card: {card['model']}", "", f"Written {card['written']}.", "", "## Data"]
     lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in about.items()]
     lines += ["", "## Parameters"] + [f"- {k.replace('_', ' ')}: {v}" for k, v in card["parameters"].items()]
     if backtest is not None:
         period = about.get("period") or "period"
-        lines += ["", "## Backtest", "", *backtest_lines(model.name, backtest, period)]
-    if warnings:
-        lines += ["", "## Warning", "", *warnings]
-    lines += ["", "## Limitations", "", *(f"- {item}" for item in LIMITATIONS), ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
+        lines += ["", "## Backtest", "", *backtest_lines(card["model"], backtest, period)]
+    if card["warnings"]:
+        lines += ["", "## Warning", "", *card["warnings"]]
+    lines += ["", "## Limitations", "", *(f"- {item}" for item in card["limitations"]), ""]
+    return "\n".join(lines)
+
+
+def write(
+    path: Path, model: Any, about: dict[str, Any], backtest: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The card as Markdown beside the forecast; returns what it says (see ``build``)."""
+    card = build(model, about, backtest)
+    path.write_text(markdown(card), encoding="utf-8")
     return card
 
 

@@ -175,6 +175,12 @@ def propose(
     return ids
 
 
+def card_for_lead(written: dict[str, Any]) -> dict[str, Any]:
+    """A model card for a lead's provenance: what the card says, less the data block the
+    provenance already holds."""
+    return {k: v for k, v in written.items() if k != "data"}
+
+
 def recent_backtest(
     history: History, spec: Spec, last: int, prepare: Prepare | None = None, units: Units | None = None
 ) -> list[ModelResult]:

@@ -114,6 +114,9 @@ def test_predict_writes_a_model_card_and_leads_point_to_it(store_env, tmp_path):
     listed = json.loads(runner.invoke(app, ["leads", "list", "--type", "hotspot", "--json"]).output)["leads"]
     (lead,) = [lead for lead in listed if lead["id"] == summary["leads"][0]]
     assert lead["provenance"]["model_card"] == summary["model_card"]
+    kept = lead["provenance"]["card"]  # the card's content, should its file go
+    assert kept["parameters"]["half_lives"] == [3, 12, 48] and kept["limitations"] and "data" not in kept
+    assert kept["backtest"]["models"][0]["model"] == "boosted Poisson (LightGBM)"
 
 
 def test_crime_found_by_police_carries_a_feedback_loop_warning(tmp_path):

@@ -120,9 +120,14 @@ def test_analyst_sends_patrol_areas_for_review_and_officer_may_not(app, analyst,
     assert sent.status_code == 303 and "proposed=3" in sent.headers["location"]
     with app.state.engine.connect() as conn:
         made = conn.execute(
-            select(leads.c.title, leads.c.created_by).where(leads.c.lead_type == "hotspot")
+            select(leads.c.title, leads.c.created_by, leads.c.provenance).where(
+                leads.c.lead_type == "hotspot"
+            )
         ).all()
     assert len(made) >= 3 and {m.created_by for m in made} == {"analyst"}
+    kept = made[0].provenance["card"]  # the model card travels with the lead
+    assert kept["model"] == "prior counts" and kept["limitations"]
+    assert [m["model"] for m in kept["backtest"]["models"]] == ["prior counts"]
     refused = officer.post(f"/forecast/leads?model=prior&{WHERE}", data={"csrf_token": csrf_of(officer)})
     assert refused.status_code == 403
     forged = analyst.post(f"/forecast/leads?model=prior&{WHERE}", data={"csrf_token": "wrong", "count": "1"})

@@ -10,8 +10,9 @@ from starlette.responses import RedirectResponse, Response
 
 from peelian.db.schema import areas
 from peelian.errors import PeelianError
-from peelian.forecast import catalogue, outputs, service
+from peelian.forecast import card, catalogue, outputs, service
 from peelian.forecast.backtest import oracle_hit_rate, ratio_interval
+from peelian.forecast.backtest import report as backtest_report
 from peelian.forecast.counts import PERIODS
 from peelian.forecast.metrics import COVERAGES
 from peelian.forecast.study import Study
@@ -206,8 +207,14 @@ def api_propose(
 
 
 def _propose(request: Request, spec: service.Spec, count: int, principal: Principal) -> list[str]:
-    ids = service.propose(
-        request.app.state.engine, _forecast(request, spec), count, principal.account.username
-    )
+    forecast = _forecast(request, spec)
+    try:  # the card carries the model's recent backtest when there is enough data for one
+        checked = backtest_report(forecast.history, _backtest(request, spec)["results"])
+    except PeelianError as exc:
+        checked = {"skipped": str(exc)}
+    written = card.build(forecast.model, forecast.about, checked)
+    provenance = forecast.about | {"card": service.card_for_lead(written)}
+    user = principal.account.username
+    ids = service.propose(request.app.state.engine, forecast, count, user, provenance)
     request.state.records = {"count": len(ids), "ids": ids}
     return ids
