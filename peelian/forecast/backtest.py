@@ -58,6 +58,7 @@ class ModelResult:
             "model": self.name,
             "classic": self.classic,
             "hit_rate": {c: self.hit_rate(c) for c in coverages},
+            "hit_rate_interval": {c: hit_rate_interval(self, c) for c in coverages},
             "pai": {c: self.hit_rate(c) / c for c in coverages},
             "pei": {
                 c: float(self.captured(c).sum() / oracle[c]) if oracle[c] else float("nan") for c in coverages
@@ -111,6 +112,17 @@ def oracle_curve(result: ModelResult) -> tuple[np.ndarray, np.ndarray]:
 def oracle_hit_rate(result: ModelResult, coverage: float) -> float:
     total = sum(s["total"] for s in result.steps)
     return sum(s["oracle"][coverage] for s in result.steps) / total if total else float("nan")
+
+
+def hit_rate_interval(result: ModelResult, coverage: float, draws: int = 2000, seed: int = 0) -> list[float]:
+    """95% bootstrap interval of the pooled hit rate, resampling target periods."""
+    caught = result.captured(coverage)
+    totals = np.array([s["total"] for s in result.steps])
+    if not len(caught) or totals.sum() <= 0:
+        return [float("nan"), float("nan")]
+    picks = np.random.default_rng(seed).integers(0, len(caught), size=(draws, len(caught)))
+    rates = caught[picks].sum(axis=1) / np.maximum(totals[picks].sum(axis=1), 1e-12)
+    return [float(v) for v in np.percentile(rates, [2.5, 97.5])]
 
 
 def ratio_interval(

@@ -96,11 +96,13 @@ def backtest_lines(name: str, found: dict[str, Any], period: str) -> list[str]:
     lines = [f"Each of the {found['targets']} {period}(s) from {found['first_period'][:10]} to "
              f"{found['last_period'][:10]} forecast from the {period}s before it alone and scored against "
              f"what was then recorded, on {_places(found)}.", "",
-             "| area flagged | hit rate | PAI | PEI |"
+             "| area flagged | hit rate (95% interval) | PAI | PEI |"
              + (f" {baseline['model']} hit rate |" if baseline else "") + " oracle hit rate |",
              "|---|---|---|---|" + ("---|" if baseline else "") + "---|"]  # fmt: skip
     for c in COVERAGES:
-        row = f"| {c:.0%} | {mine['hit_rate'][c]:.1%} | {mine['pai'][c]:.2f} | {mine['pei'][c]:.2f} |"
+        low, high = mine["hit_rate_interval"][c]
+        rate = f"{mine['hit_rate'][c]:.1%} ({low:.1%} to {high:.1%})"
+        row = f"| {c:.0%} | {rate} | {mine['pai'][c]:.2f} | {mine['pei'][c]:.2f} |"
         row += f" {baseline['hit_rate'][c]:.1%} |" if baseline else ""
         lines.append(row + f" {found['oracle_hit_rate'][c]:.1%} |")
     lines += ["", f"- stability: {mine['stability']:.2f} (share of the top 5% of cells flagged again by the "

@@ -113,6 +113,9 @@ def test_backtest_scores_every_model_on_every_target():
     assert (ratio, low, high) == (1.0, 1.0, 1.0)
     assert prior["stability"] == pytest.approx(stability(results[0]))
     assert 0 < prior["stability"] <= 1
+    for coverage, (low, high) in prior["hit_rate_interval"].items():  # resampled periods bracket the pool
+        per_period = [s["captured"][coverage] / s["total"] for s in results[0].steps]
+        assert min(per_period) - 1e-9 <= low <= prior["hit_rate"][coverage] <= high <= max(per_period) + 1e-9
 
 
 def test_peelian_models_learn_from_the_past_only():
