@@ -1,6 +1,7 @@
 """``peelian forecast``: backtest the models on the store's own data, and forecast the next period."""
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,17 @@ GridOffsetOption = typer.Option(
     help="Shift the grid's lattice: 'X,Y' in metres, or 'random' (recorded in the output) to see how much "
     "a result depends on where the cell edges fall.",
 )
+WindowOption = typer.Option(
+    None,
+    "--window",
+    min=1,
+    max=100_000,
+    help="Training window in periods: what the baselines count over and the boosted model trains on "
+    "(default: a year for the baselines; see peelian.forecast.catalogue).",
+)
+RefitOption = typer.Option(
+    None, "--refit", min=1, max=100_000, help="Refit the SEPP and boosted models every N periods."
+)
 TerrainOption = typer.Option(
     None,
     "--terrain",
@@ -63,6 +75,18 @@ TerrainOption = typer.Option(
 TerrainRadiusOption = typer.Option(
     terrain.RADIUS_M, "--terrain-radius", min=25.0, max=5000.0, help="Terrain density radius in metres."
 )
+
+
+def _with_training(models: list, window: int | None, refit: int | None) -> None:
+    """The training window (periods each model learns from) and refit cadence, where a model has
+    them; without the options each keeps its catalogue setting for the period."""
+    for model in models:
+        names = {f.name for f in fields(model)}
+        for name in ("window", "train_periods") if window else ():
+            if name in names:
+                setattr(model, name, window)
+        if refit and "refit_every" in names:
+            model.refit_every = refit
 
 
 def _with_weather(models: list, history, path: Path | None, columns: str) -> None:
@@ -120,6 +144,8 @@ def backtest_cmd(
     scheme: str | None = SchemeOption,
     units_scheme: str | None = UnitsOption,
     grid_offset: str | None = GridOffsetOption,
+    window: int | None = WindowOption,
+    refit: int | None = RefitOption,
     last: int = typer.Option(12, "--last", min=1, max=1000, help="Forecast each of the last N periods."),
     models: str = typer.Option(",".join(catalogue.NAMES), "--models", help="Comma-separated model names."),
     weather_file: Path | None = WeatherOption,
@@ -139,6 +165,7 @@ def backtest_cmd(
     history = load(engine, study)
     places = units.build(engine, units_scheme, history) if units_scheme else None
     chosen = [catalogue.build(name.strip(), period) for name in models.split(",") if name.strip()]
+    _with_training(chosen, window, refit)
     _with_weather(chosen, history, weather_file, weather_columns)
     _with_terrain(chosen, history, terrain_files, terrain_radius)
     periods = len(history.counts)
@@ -148,9 +175,13 @@ def backtest_cmd(
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("backtesting", total=len(chosen) * len(targets))
         results = backtest(history, chosen, targets, lambda *_: progress.advance(task), places)
-    found = report(history, results, units=places) | {"grid_offset_m": list(study.offset)}
+    settings = {model.name: card.parameters(model) for model in chosen}  # windows, refits, ...
+    found = report(history, results, units=places) | {
+        "grid_offset_m": list(study.offset),
+        "parameters": settings,
+    }
     about = f"{category or 'all crime'}, {period}s"
-    extra = {"grid_offset_m": list(study.offset)}
+    extra = {"grid_offset_m": list(study.offset), "parameters": settings}
     written = _write_backtest(out_dir, history, results, about, places, extra) if out_dir else []
     if as_json:
         print_json(found)
@@ -204,6 +235,8 @@ def predict_cmd(
     scheme: str | None = SchemeOption,
     units_scheme: str | None = UnitsOption,
     grid_offset: str | None = GridOffsetOption,
+    window: int | None = WindowOption,
+    refit: int | None = RefitOption,
     per_shift: bool = typer.Option(
         False,
         "--shifts",
@@ -246,6 +279,7 @@ def predict_cmd(
     engine = ready_engine()
 
     def prepare(models: list, history) -> None:
+        _with_training(models, window, refit)
         _with_weather(models, history, weather_file, weather_columns)
         _with_terrain(models, history, terrain_files, terrain_radius)
 

@@ -289,3 +289,15 @@ def test_units_rank_lsoas_and_backtest_on_them(store_env, tmp_path):
     assert found["units"]["scheme"] == "lsoa11" and found["units"]["count"] == 400
     for model in found["models"]:
         assert 0 < model["hit_rate"]["0.05"] <= found["oracle_hit_rate"]["0.05"] + 1e-9
+
+
+def test_training_window_and_refit_cadence_are_explicit(store_env):
+    result = invoke("backtest", "--category", "Burglary", "--last", "2", "--models", "prior,sepp,boosted",
+                    "--window", "6", "--refit", "2", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    settings = json.loads(result.output)["parameters"]
+    assert settings["prior counts"]["window"] == 6 and settings["grid SEPP (PredPol)"]["refit_every"] == 2
+    boosted = settings["boosted Poisson (LightGBM)"]
+    assert (boosted["train_periods"], boosted["refit_every"]) == (6, 2)
+    default = json.loads(invoke("backtest", "--last", "2", "--models", "prior", "--json").output)
+    assert default["parameters"]["prior counts"]["window"] == 12  # a year of months
