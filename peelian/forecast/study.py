@@ -6,10 +6,11 @@ LSOAs, beats), or the events' own extent when none is named.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 import shapely
 from sqlalchemy import Engine, func, select
 
@@ -47,10 +48,9 @@ def load(engine: Engine, study: Study) -> History:
     _check_precision(rows, study.period)
     x = np.fromiter((r.x for r in rows), float, len(rows))
     y = np.fromiter((r.y for r in rows), float, len(rows))
-    zone = ZoneInfo(study.zone)
     dated = np.array([PRECISION.get(r.time_precision, 0) > 0 for r in rows])
-    t_from = _wall_clock([r.time_from for r in rows], dated, zone)
-    t_to = _wall_clock([r.time_to for r in rows], dated, zone)
+    t_from = _wall_clock([r.time_from for r in rows], dated, study.zone)
+    t_to = _wall_clock([r.time_to for r in rows], dated, study.zone)
     if study.area and not study.scheme:
         raise PeelianError("an area is named by its code within a boundary scheme: give the scheme too")
     area = study_area(engine, study.scheme, study.area) if study.scheme else _extent(x, y, study.cell_m)
@@ -95,12 +95,13 @@ def _extent(x: np.ndarray, y: np.ndarray, cell_m: float) -> shapely.Geometry:
     return shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))).buffer(cell_m)
 
 
-def _wall_clock(values: list[datetime], dated: np.ndarray, zone: ZoneInfo) -> np.ndarray:
+def _wall_clock(values: list[datetime], dated: np.ndarray, zone: str) -> np.ndarray:
     """Local wall-clock times: a day, week or shift is the force's, not Greenwich's. A record dated
     only to a day, month or year at exactly midnight UTC names a calendar date with no zone
     (data.police.uk's months): it stays that date."""
-    utc = np.array([v.astimezone(UTC).replace(tzinfo=None) for v in values], dtype="datetime64[s]")
-    local = np.array([v.astimezone(zone).replace(tzinfo=None) for v in values], dtype="datetime64[s]")
+    instants = pd.DatetimeIndex(pd.to_datetime(values, utc=True))
+    utc = instants.tz_localize(None).to_numpy().astype("datetime64[s]")
+    local = instants.tz_convert(zone).tz_localize(None).to_numpy().astype("datetime64[s]")
     floating = dated & (utc == utc.astype("datetime64[D]"))
     return np.where(floating, utc, local)
 
