@@ -195,8 +195,10 @@ def test_predict_draws_a_map_and_backtests_the_model_for_its_card(store_env, tmp
     ]
     assert len(rows) == 5
     for row, c in zip(rows, ("0.01", "0.02", "0.05", "0.1", "0.2"), strict=True):
+        low, high = mine["hit_rate_interval"][c]
+        rate = f"{mine['hit_rate'][c]:.1%} ({low:.1%} to {high:.1%})"
         assert [cell.strip() for cell in row] == [
-            f"{float(c):.0%}", f"{mine['hit_rate'][c]:.1%}", f"{mine['pai'][c]:.2f}", f"{mine['pei'][c]:.2f}",
+            f"{float(c):.0%}", rate, f"{mine['pai'][c]:.2f}", f"{mine['pei'][c]:.2f}",
             f"{prior['hit_rate'][c]:.1%}", f"{found['oracle_hit_rate'][c]:.1%}",
         ]  # fmt: skip
     assert f"stability: {mine['stability']:.2f}" in section

@@ -126,7 +126,7 @@ def test_peelian_models_learn_from_the_past_only():
     risk = model.forecast(history, 30)
     assert np.argmax(risk) == 0 and risk[0] > 10 * np.median(risk)
     contributions = model.explain(history, 30)
-    assert contributions.shape == (history.grid.n_cells, 13)  # twelve features and the base
+    assert contributions.shape == (history.grid.n_cells, len(model.feature_names) + 1)  # and the base
     assert np.allclose(np.exp(contributions.sum(axis=1)), risk)
     altered = History(history.grid, history.edges, history.counts.copy())
     altered.counts[30:] = 99  # the future must not leak into a forecast of period 30
