@@ -56,6 +56,10 @@ def demo(
         "  peelian quarantine list                rows that were set aside, and why\n"
         "  peelian geo areas                      boundaries and assigned events\n"
         "  peelian ingest police-uk PATH          load more data.police.uk files\n"
+        "  peelian forecast backtest --scheme lsoa11 --last 6 --out backtest/\n"
+        "                                         how each forecasting model did on this data\n"
+        "  peelian forecast predict --scheme lsoa11 --out hotspots.geojson\n"
+        "                                         next month's hotspots, map, model card, leads\n"
         "  peelian serve                          the web app (sign in with a demo account)\n"
         "  peelian --help                         every command"
     )
