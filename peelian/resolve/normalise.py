@@ -7,9 +7,13 @@ Every canonical form is a fixed point (normalising it again changes nothing), so
 normalised at ingest and again at match time without drift.
 """
 
+import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import jellyfish
 
@@ -53,6 +57,34 @@ def phonetic(text: object) -> str | None:
     if canonical is None:
         return None
     return "".join(jellyfish.metaphone(part) for part in re.split(r"[ -]", canonical) if part) or None
+
+
+@cache
+def _nicknames() -> dict[str, frozenset[str]]:
+    """Each name with every form it may share a person with: a given name with its familiar forms,
+    and a familiar form with each name it is short for and their other forms (BOB: ROBERT, ROB)."""
+    short: dict[str, set[str]] = {}  # given name -> familiar forms
+    full: dict[str, set[str]] = {}  # familiar form -> given names
+    text = resources.files("peelian.data").joinpath("resolve/nicknames.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(io.StringIO(text)):
+        given, familiar = row["name"].strip().upper(), row["nickname"].strip().upper()
+        short.setdefault(given, set()).add(familiar)
+        full.setdefault(familiar, set()).add(given)
+    out = {}
+    for known in short.keys() | full.keys():
+        givens = ({known} if known in short else set()) | full.get(known, set())
+        out[known] = frozenset({known}.union(*({g, *short[g]} for g in givens)))
+    return out
+
+
+def forename_variants(text: object) -> frozenset[str]:
+    """A first name with the names it may stand for or be short for (BOB: ROBERT, ROB, ...), from
+    the shipped list; a name the list does not know stands for itself."""
+    canonical = name(text)
+    if canonical is None:
+        return frozenset()
+    first = re.split(r"[ -]", canonical)[0]
+    return _nicknames().get(first, frozenset({first}))
 
 
 @dataclass(frozen=True)

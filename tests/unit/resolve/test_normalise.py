@@ -34,6 +34,13 @@ def test_names_drop_titles_accents_and_apostrophes_but_keep_double_barrels():
     assert n.name("12345") is None and n.name(None) is None
 
 
+def test_forenames_map_to_familiar_forms_both_ways():
+    assert {"ROBERT", "ROB", "BOB", "BOBBY"} <= n.forename_variants("Bob")
+    assert "BOB" in n.forename_variants("Mr Robert Smith") and "BILL" in n.forename_variants("william")
+    assert "HARRY" in n.forename_variants("Henry") and "HARRY" in n.forename_variants("Harold")
+    assert n.forename_variants("Zebedee") == {"ZEBEDEE"} and n.forename_variants(None) == set()
+
+
 current_plates = st.tuples(
     st.text(LETTERS, min_size=2, max_size=2), st.integers(0, 99), st.text(LETTERS, min_size=3, max_size=3)
 ).map(lambda p: f"{p[0]}{p[1]:02d}{p[2]}")
