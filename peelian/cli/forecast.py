@@ -77,39 +77,37 @@ TerrainRadiusOption = typer.Option(
 )
 
 
-def _with_training(models: list, window: int | None, refit: int | None) -> None:
-    """The training window (periods each model learns from) and refit cadence, where a model has
-    them; without the options each keeps its catalogue setting for the period."""
-    for model in models:
-        names = {f.name for f in fields(model)}
-        for name in ("window", "train_periods") if window else ():
-            if name in names:
-                setattr(model, name, window)
-        if refit and "refit_every" in names:
-            model.refit_every = refit
-
-
-def _with_weather(models: list, history, path: Path | None, columns: str) -> None:
-    """Give the boosted model the weather of each period (the period forecast included)."""
-    if path is None:
-        return
-    names = [c.strip() for c in columns.split(",") if c.strip()]
-    values = weather.per_period(weather.read_daily(path), history.edges, names)
-    for model in models:
-        if isinstance(model, Boosted):
-            model.covariates, model.covariate_names = values, tuple(names)
-
-
-def _with_terrain(models: list, history, paths: list[Path] | None, radius: float) -> None:
-    """Give the boosted model each cell's risk-terrain features (distance to and density of places)."""
-    if not paths:
-        return
-    crs = store_crs(ready_engine())
-    layers = [terrain.read(path, crs) for path in paths]
+def _preparer(engine, window: int | None, refit: int | None, weather_file: Path | None, weather_columns: str,
+              terrain_files: list[Path] | None, terrain_radius: float) -> service.Prepare:  # fmt: skip
+    """What every model this command builds gets: its training window and refit cadence (where it
+    has them; else its catalogue setting), and the boosted model's weather of each period and
+    risk terrain of each cell. The files are read once, however many models and backtests ask."""
+    columns = [c.strip() for c in weather_columns.split(",") if c.strip()]
+    daily = weather.read_daily(weather_file) if weather_file else None
+    crs = store_crs(engine)
+    layers = [terrain.read(path, crs) for path in terrain_files or ()]
     for layer in layers:
         err_console.print(layer.summary(), highlight=False, soft_wrap=True)
-    if not terrain.attach(models, history, layers, crs, radius):
-        err_console.print("[bold yellow]warning:[/] only the boosted model uses --terrain", soft_wrap=True)
+
+    def prepare(models: list, history) -> None:
+        for model in models:
+            names = {f.name for f in fields(model)}
+            for name in ("window", "train_periods") if window else ():
+                if name in names:
+                    setattr(model, name, window)
+            if refit and "refit_every" in names:
+                model.refit_every = refit
+        if daily is not None:
+            values = weather.per_period(daily, history.edges, columns)
+            for model in models:
+                if isinstance(model, Boosted):
+                    model.covariates, model.covariate_names = values, tuple(columns)
+        if layers and not terrain.attach(models, history, layers, crs, terrain_radius):
+            err_console.print(
+                "[bold yellow]warning:[/] only the boosted model uses --terrain", soft_wrap=True
+            )
+
+    return prepare
 
 
 def _study(
@@ -165,9 +163,8 @@ def backtest_cmd(
     history = load(engine, study)
     places = units.build(engine, units_scheme, history) if units_scheme else None
     chosen = [catalogue.build(name.strip(), period) for name in models.split(",") if name.strip()]
-    _with_training(chosen, window, refit)
-    _with_weather(chosen, history, weather_file, weather_columns)
-    _with_terrain(chosen, history, terrain_files, terrain_radius)
+    prepare = _preparer(engine, window, refit, weather_file, weather_columns, terrain_files, terrain_radius)
+    prepare(chosen, history)
     periods = len(history.counts)
     if periods <= last:
         raise PeelianError(f"only {periods} {period}(s) of data: fewer than --last {last} plus history")
@@ -176,12 +173,9 @@ def backtest_cmd(
         task = progress.add_task("backtesting", total=len(chosen) * len(targets))
         results = backtest(history, chosen, targets, lambda *_: progress.advance(task), places)
     settings = {model.name: card.parameters(model) for model in chosen}  # windows, refits, ...
-    found = report(history, results, units=places) | {
-        "grid_offset_m": list(study.offset),
-        "parameters": settings,
-    }
-    about = f"{category or 'all crime'}, {period}s"
     extra = {"grid_offset_m": list(study.offset), "parameters": settings}
+    found = report(history, results, units=places) | extra
+    about = f"{category or 'all crime'}, {period}s"
     written = _write_backtest(out_dir, history, results, about, places, extra) if out_dir else []
     if as_json:
         print_json(found)
@@ -278,11 +272,7 @@ def predict_cmd(
         raise PeelianError("--population-attribute is for the fairness report, which needs --scheme")
     engine = ready_engine()
 
-    def prepare(models: list, history) -> None:
-        _with_training(models, window, refit)
-        _with_weather(models, history, weather_file, weather_columns)
-        _with_terrain(models, history, terrain_files, terrain_radius)
-
+    prepare = _preparer(engine, window, refit, weather_file, weather_columns, terrain_files, terrain_radius)
     spec = service.Spec(_study(category, period, cell, scheme, grid_offset), model, coverage, units_scheme)
     forecast = service.make(engine, spec, prepare)
     checked = _card_backtest(forecast, backtest_last, prepare)

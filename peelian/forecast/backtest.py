@@ -116,13 +116,8 @@ def oracle_hit_rate(result: ModelResult, coverage: float) -> float:
 
 def hit_rate_interval(result: ModelResult, coverage: float, draws: int = 2000, seed: int = 0) -> list[float]:
     """95% bootstrap interval of the pooled hit rate, resampling target periods."""
-    caught = result.captured(coverage)
     totals = np.array([s["total"] for s in result.steps])
-    if not len(caught) or totals.sum() <= 0:
-        return [float("nan"), float("nan")]
-    picks = np.random.default_rng(seed).integers(0, len(caught), size=(draws, len(caught)))
-    rates = caught[picks].sum(axis=1) / np.maximum(totals[picks].sum(axis=1), 1e-12)
-    return [float(v) for v in np.percentile(rates, [2.5, 97.5])]
+    return list(_sum_ratio_interval(result.captured(coverage), totals, draws, seed))
 
 
 def ratio_interval(
@@ -132,10 +127,17 @@ def ratio_interval(
     a, b = better.captured(coverage), baseline.captured(coverage)
     if b.sum() <= 0:
         return float("nan"), float("nan"), float("nan")
+    return float(a.sum() / b.sum()), *_sum_ratio_interval(a, b, draws, seed)
+
+
+def _sum_ratio_interval(a: np.ndarray, b: np.ndarray, draws: int, seed: int) -> tuple[float, float]:
+    """95% bootstrap interval of sum(a) / sum(b), resampling the periods both are paired by."""
+    if not len(a) or b.sum() <= 0:
+        return float("nan"), float("nan")
     picks = np.random.default_rng(seed).integers(0, len(a), size=(draws, len(a)))
     ratios = a[picks].sum(axis=1) / np.maximum(b[picks].sum(axis=1), 1e-12)
     low, high = np.percentile(ratios, [2.5, 97.5])
-    return float(a.sum() / b.sum()), float(low), float(high)
+    return float(low), float(high)
 
 
 def stability(result: ModelResult) -> float:

@@ -64,12 +64,18 @@ def patrol_areas(history: History, cells: np.ndarray) -> list[np.ndarray]:
     return groups
 
 
+def numbered(groups: list[np.ndarray], risk: np.ndarray) -> list[np.ndarray]:
+    """Patrol areas in the order they are numbered (from 1): most expected crime first."""
+    return sorted(groups, key=lambda group: -risk[group].sum())
+
+
+def _area_of(groups: list[np.ndarray], risk: np.ndarray) -> dict[int, int]:
+    return {int(place): n for n, group in enumerate(numbered(groups, risk), 1) for place in group}
+
+
 def table(history: History, risk: np.ndarray, cells: np.ndarray, why: list[str], crs: str) -> pd.DataFrame:
     """One row per chosen cell: rank, patrol area, risk, reasons, centre and corners in lon/lat."""
-    areas = patrol_areas(history, cells)
-    area_of = {
-        int(c): n for n, group in enumerate(sorted(areas, key=lambda g: -risk[g].sum()), 1) for c in group
-    }
+    area_of = _area_of(patrol_areas(history, cells), risk)
     x, y = history.grid.centres()
     lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(x[cells], y[cells])
     return pd.DataFrame({
@@ -85,8 +91,7 @@ def table(history: History, risk: np.ndarray, cells: np.ndarray, why: list[str],
 def unit_table(units: Units, risk: np.ndarray, chosen: np.ndarray, why: list[str], crs: str) -> pd.DataFrame:
     """One row per flagged unit, densest first: patrol area (touching units), expected crimes in
     all and per km², reasons, and a point inside it in lon/lat."""
-    groups = sorted(units.groups(chosen), key=lambda g: -risk[g].sum())
-    area_of = {int(u): n for n, group in enumerate(groups, 1) for u in group}
+    area_of = _area_of(units.groups(chosen), risk)
     inside = shapely.point_on_surface(units.shapes[chosen])
     x, y = shapely.get_x(inside), shapely.get_y(inside)
     lon, lat = Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)

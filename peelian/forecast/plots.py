@@ -24,7 +24,7 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from peelian.forecast.backtest import ModelResult, oracle_curve
 from peelian.forecast.history import History
 from peelian.forecast.metrics import COVERAGES
-from peelian.forecast.outputs import patrol_areas
+from peelian.forecast.outputs import numbered, patrol_areas
 
 DPI = 100
 FLAGGED, OUTLINE = "#d7301f", "#67000d"  # strong reds over a light blue surface
@@ -67,7 +67,7 @@ def coverage_curve(results: Sequence[ModelResult], oracle: Curve | None = None, 
 
 def numbered_areas(history: History, risk: np.ndarray, cells: np.ndarray) -> list[np.ndarray]:
     """Patrol areas in the order ``outputs.table`` numbers them (most expected crime first)."""
-    return sorted(patrol_areas(history, cells), key=lambda group: -risk[group].sum())
+    return numbered(patrol_areas(history, cells), risk)
 
 
 def risk_map(

@@ -64,9 +64,15 @@ class Forecast:
         return self.units.shapes[self.chosen_units]
 
     def reason(self, cell: int) -> str:
-        names = self.model.feature_names if self.contributions is not None else []
-        fallback = f"{self.model.name}: past crimes in and near the cell"
-        return outputs.reasons(self.contributions, names, np.array([cell]), fallback)[0]
+        return _reasons(self.model, self.contributions, np.array([cell]))[0]
+
+
+def _reasons(
+    model: Any, contributions: np.ndarray | None, cells: np.ndarray, place: str = "cell"
+) -> list[str]:
+    """Each cell's top contributions where the model gives them, else what every such model weighs."""
+    names = model.feature_names if contributions is not None else []
+    return outputs.reasons(contributions, names, cells, f"{model.name}: past crimes in and near the {place}")
 
 
 def make(engine: Engine, spec: Spec, prepare: Prepare | None = None) -> Forecast:
@@ -83,13 +89,11 @@ def make(engine: Engine, spec: Spec, prepare: Prepare | None = None) -> Forecast
     target = len(history.counts)
     risk = model.forecast(history, target)
     contributions = model.explain(history, target) if isinstance(model, Boosted) else None
-    names = model.feature_names if isinstance(model, Boosted) else []
-    fallback = f"{model.name}: past crimes in and near the cell"
     crs = store_crs(engine)
     if spec.units:
         return _in_units(engine, spec, history, model, target, risk, contributions, crs)
     cells = outputs.top_cells(history, risk, spec.coverage)
-    why = outputs.reasons(contributions, names, cells, fallback)
+    why = _reasons(model, contributions, cells)
     about = _about(spec, history, model, target)
     frame = outputs.table(history, risk, cells, why, crs)
     return Forecast(spec, history, model, target, risk, cells, frame, contributions, crs, about)
@@ -105,10 +109,8 @@ def by_shift(forecast: Forecast) -> list[Forecast]:
     for name, hours, risk in zip(shifts.NAMES, SHIFT_STARTS_H, per_shift, strict=True):
         cells = outputs.top_cells(history, risk, spec.coverage)
         share = risk[cells] / np.maximum(forecast.risk[cells], 1e-12)
-        why = [
-            f"{forecast.reason(c)}; {s:.0%} of its crime in the {name} shift"
-            for c, s in zip(cells, share, strict=True)
-        ]
+        reasons = _reasons(forecast.model, forecast.contributions, cells)
+        why = [f"{r}; {s:.0%} of its crime in the {name} shift" for r, s in zip(reasons, share, strict=True)]
         frame = outputs.table(history, risk, cells, why, forecast.crs)
         about = forecast.about | {"shift": name, "shift_starts": f"{hours:02d}:00 {history.zone}"}
         out.append(replace(forecast, risk=risk, cells=cells, frame=frame, about=about))
@@ -134,8 +136,7 @@ def _in_units(engine, spec, history, model, target, risk, contributions, crs) ->
     chosen = units_module.flagged(units, unit_risk, spec.coverage)
     share = units.overlap[chosen].multiply(risk[np.newaxis, :]).tocsr()
     riskiest = np.asarray(share.argmax(axis=1)).ravel()
-    names = model.feature_names if contributions is not None else []
-    why = outputs.reasons(contributions, names, riskiest, f"{model.name}: past crimes in and near the unit")
+    why = _reasons(model, contributions, riskiest, "unit")
     frame = outputs.unit_table(units, unit_risk, chosen, why, crs)
     inside = np.asarray(units.overlap[chosen].sum(axis=0)).ravel() > 0.5
     cells = np.flatnonzero(inside)[np.argsort(-risk[inside], kind="stable")]
@@ -204,7 +205,8 @@ def cell_detail(engine: Engine, forecast: Forecast, cell: int, limit: int = 20) 
         raise NotFound(f"no cell {cell} in this forecast (0 to {history.grid.n_cells - 1})")
     window = catalogue.WINDOW[study.period]
     recent = history.window(forecast.target, window)[:, cell]
-    rank = int(np.flatnonzero(np.argsort(-forecast.risk, kind="stable") == cell)[0]) + 1
+    risk = forecast.risk  # its place in the ranking, ties broken by position as the ranking does
+    rank = int((risk > risk[cell]).sum() + (risk[:cell] == risk[cell]).sum()) + 1
     x, y = (values[cell] for values in history.grid.centres())
     half = history.grid.size / 2
     since = period_start(history, max(0, forecast.target - window))

@@ -40,9 +40,8 @@ def profile(history: History, target: int, window_days: int = WINDOW_DAYS) -> np
     hours = (edges[:-1].astype("datetime64[h]").astype(np.int64) % 24).tolist()
     which = np.array([SHIFT_STARTS_H.index(h) for h in hours])
     by_shift = np.vstack([counts[which == s].sum(axis=0) for s in range(len(NAMES))])
-    area = by_shift.sum(axis=1) / max(by_shift.sum(), 1e-12)
-    if by_shift.sum() == 0:
-        area = np.full(len(NAMES), 1 / len(NAMES))
+    total = by_shift.sum()
+    area = by_shift.sum(axis=1) / total if total > 0 else np.full(len(NAMES), 1 / len(NAMES))
     return (by_shift + PRIOR_CRIMES * area[:, np.newaxis]) / (by_shift.sum(axis=0) + PRIOR_CRIMES)
 
 
