@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         description="The force's local time zone (IANA name): forecast days, weeks and shifts start at "
         "local midnight and shift times, as patrols work them",
     )
+    resolve_backend: str = Field(
+        default="duckdb",
+        pattern="^(duckdb|spark)$",
+        description="Splink engine for entity resolution: duckdb (in process) or spark (a cluster, "
+        "or local mode; needs pyspark and Java)",
+    )
+    resolve_memory_gb: float = Field(
+        default=4.0, gt=0, description="Memory DuckDB may use for entity resolution before spilling to disk"
+    )
     shared_data: Path = Field(
         default=Path("../shared/data"), description="Shared public data (benchmarks, tests)"
     )

@@ -134,6 +134,12 @@ def date_of_birth(text: object, earliest: int = 1900, latest: int = 2030) -> Par
     ``03/1985``) keep what they say."""
     if not isinstance(text, str):
         return None
+    compact = re.fullmatch(r"\s*(\d{8})\s*", text)
+    if compact:  # 19850312 (year first when that reads as a date) or 12031985
+        digits = compact.group(1)
+        year_first = f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+        day_first = f"{digits[:2]}/{digits[2:4]}/{digits[4:]}"
+        return date_of_birth(year_first, earliest, latest) or date_of_birth(day_first, earliest, latest)
     numbers = [int(n) for n in re.findall(r"\d+", text)][:3]
     if not numbers or any(n > 9999 for n in numbers):
         return None
