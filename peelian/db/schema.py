@@ -379,3 +379,109 @@ judgements = Table(
     Column("overrides_previous", Boolean, nullable=False, doc="reverses the lead's earlier decision"),
     Index("ix_judgements_lead", "lead_id"),
 )
+
+# -- entity resolution -------------------------------------------------------------------------
+# Records (persons, vehicles, addresses) are grouped into entities with stable ids. The model,
+# each run, every entity's history and the scored pairs behind it are kept, so a merge can be
+# explained and undone; judgements on pairs live in leads/judgements like every other lead.
+
+resolve_models = Table(
+    "resolve_models",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_type", String(20), nullable=False),
+    Column("trained_at", UTCDateTime, nullable=False),
+    Column("trained_by", String(80), nullable=False),
+    Column("settings", JSON, nullable=False, doc="Splink's trained model JSON"),
+    Column("threshold", Float, nullable=True, doc="match probability at which records join"),
+    Column("report", JSON, nullable=False, doc="training sessions, labelled pairs, blocking"),
+    Index("ix_resolve_models_entity", "entity_type", "id"),
+)
+
+resolve_runs = Table(
+    "resolve_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity_type", String(20), nullable=False),
+    Column("model_id", Integer, ForeignKey("resolve_models.id"), nullable=False),
+    Column("kind", String(12), nullable=False, doc="full or incremental"),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("started_by", String(80), nullable=False),
+    Column("stats", JSON, nullable=False),
+)
+
+resolve_entities = Table(
+    "resolve_entities",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("entity_type", String(20), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("retired_at", UTCDateTime, nullable=True, doc="merged away or emptied; the id still resolves"),
+    Column("retired_into", ID, nullable=True, doc="the entity it was merged into"),
+    Column("weak_links", Integer, nullable=False, default=0, doc="member pairs the model scored apart"),
+    Index("ix_resolve_entities_type", "entity_type", "retired_at"),
+)
+
+resolve_members = Table(
+    "resolve_members",
+    metadata,
+    Column("entity_type", String(20), nullable=False),
+    Column("record_id", ID, nullable=False),
+    Column("entity_id", ID, nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    Column("run_id", Integer, nullable=False),
+    PrimaryKeyConstraint("entity_type", "record_id"),
+    Index("ix_resolve_members_entity", "entity_id"),
+)
+
+resolve_history = Table(
+    "resolve_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("run_id", Integer, nullable=False),
+    Column("entity_type", String(20), nullable=False),
+    Column("entity_id", ID, nullable=False),
+    Column("action", String(10), nullable=False, doc="create, merge, split, retire, grow, shrink"),
+    Column("related", JSON, nullable=False, doc="the other entity ids taking part"),
+    Column("records", JSON, nullable=False, doc="record ids that moved"),
+    Index("ix_resolve_history_entity", "entity_id", "id"),
+)
+
+resolve_pairs = Table(
+    "resolve_pairs",
+    metadata,
+    Column("entity_type", String(20), nullable=False),
+    Column("record_l", ID, nullable=False),
+    Column("record_r", ID, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("waterfall", JSON, nullable=False, doc="each comparison's level and weight"),
+    Column("run_id", Integer, nullable=False),
+    PrimaryKeyConstraint("entity_type", "record_l", "record_r"),
+    Index("ix_resolve_pairs_right", "entity_type", "record_r"),
+)
+
+resolve_keys = Table(
+    "resolve_keys",
+    metadata,
+    # Blocking keys of every resolved record, so a new record finds its candidates by index
+    # instead of a full re-run.
+    Column("entity_type", String(20), nullable=False),
+    Column("key", String(250), nullable=False),
+    Column("record_id", ID, nullable=False),
+    PrimaryKeyConstraint("entity_type", "key", "record_id"),
+)
+
+resolve_tf = Table(
+    "resolve_tf",
+    metadata,
+    Column("entity_type", String(20), nullable=False),
+    Column("column_name", String(60), nullable=False),
+    Column("value", String(250), nullable=False),
+    Column("tf", Float, nullable=False, doc="share of records holding the value"),
+    PrimaryKeyConstraint("entity_type", "column_name", "value"),
+)

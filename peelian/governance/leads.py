@@ -21,8 +21,10 @@ from peelian.db.schema import judgements, leads
 from peelian.errors import NotFound, PeelianError
 from peelian.governance import audit
 
-STATUSES = ("open", "accepted", "rejected")
-DECISIONS = {"accept": "accepted", "reject": "rejected"}
+STATUSES = ("open", "accepted", "rejected", "unsure")
+# "unsure" records that someone looked and could not decide: the lead stays unactioned, and the
+# look is kept (a second reviewer sees it) instead of vanishing.
+DECISIONS = {"accept": "accepted", "reject": "rejected", "unsure": "unsure"}
 MAX_REASON = 2000
 _TYPE = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
 
@@ -121,7 +123,7 @@ def judge(
     Judging a lead the same way twice is refused (it would add nothing and skew the rates).
     """
     if decision not in DECISIONS:
-        raise PeelianError("a decision is 'accept' or 'reject'")
+        raise PeelianError("a decision is 'accept', 'reject' or 'unsure'")
     if not isinstance(reason, str) or not reason.strip():
         raise PeelianError("give a reason for the decision: it is kept with the lead and in the audit trail")
     reason = reason.strip()
@@ -145,7 +147,7 @@ def judge(
         ).rowcount
         if changed != 1:
             raise PeelianError(f"lead {lead_id} was judged by someone else just now: reload and look again")
-        overrides = current.status != "open"
+        overrides = current.status in ("accepted", "rejected")
         conn.execute(
             judgements.insert().values(
                 lead_id=lead_id, decision=decision, reason=reason, decided_by=user, decided_at=now,

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from peelian.resolve import normalise
 
@@ -21,11 +22,31 @@ VEHICLE_FIELDS = ("vrm", "make", "model", "colour")
 ADDRESS_FIELDS = ("address", "postcode", "uprn")
 
 _STREET_WORDS = {
-    "ROAD": "RD", "STREET": "ST", "AVENUE": "AVE", "LANE": "LN", "DRIVE": "DR", "COURT": "CT",
-    "CLOSE": "CL", "CRESCENT": "CRES", "PLACE": "PL", "GARDENS": "GDNS", "TERRACE": "TER",
-    "SQUARE": "SQ", "GROVE": "GR", "PARK": "PK", "HOUSE": "HO", "NORTH": "N", "SOUTH": "S",
-    "EAST": "E", "WEST": "W", "SAINT": "ST", "FLAT": "", "APARTMENT": "", "APT": "", "UNIT": "",
-}  # fmt: skip
+    "ROAD": "RD",
+    "STREET": "ST",
+    "AVENUE": "AVE",
+    "LANE": "LN",
+    "DRIVE": "DR",
+    "COURT": "CT",
+    "CLOSE": "CL",
+    "CRESCENT": "CRES",
+    "PLACE": "PL",
+    "GARDENS": "GDNS",
+    "TERRACE": "TER",
+    "SQUARE": "SQ",
+    "GROVE": "GR",
+    "PARK": "PK",
+    "HOUSE": "HO",
+    "NORTH": "N",
+    "SOUTH": "S",
+    "EAST": "E",
+    "WEST": "W",
+    "SAINT": "ST",
+    "FLAT": "",
+    "APARTMENT": "",
+    "APT": "",
+    "UNIT": "",
+}
 _LOOKALIKE = str.maketrans("OQDILBSZG", "000118526")
 _PNC = re.compile(r"^(\d{2}|\d{4})/?0*(\d{1,7})([A-Z])$")
 
@@ -98,8 +119,10 @@ def pnc_id(value: Any) -> str | None:
 
 
 def _dob(values: pd.Series) -> dict[str, pd.Series]:
-    parsed = _each(values.map(lambda v: v if isinstance(v, str) else (None if v is None else str(v))),
-                   normalise.date_of_birth)  # fmt: skip
+    parsed = _each(
+        values.map(lambda v: v if isinstance(v, str) else (None if v is None else str(v))),
+        normalise.date_of_birth,
+    )
     full = _each(parsed, lambda d: d.iso() if d.day else None)
     return {
         "dob": full,
@@ -162,6 +185,27 @@ def address(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+LIST_COLUMNS = ("forename_variants", "surname_parts")
+INT_COLUMNS = ("dob_year",)
+
+
+def to_arrow(features: pd.DataFrame) -> pa.Table:
+    """The frame with fixed column types: a column that happens to be empty in a small batch
+    (one new record) must still be text to the SQL that compares it, not DuckDB's guess."""
+    fields = []
+    for name in features.columns:
+        if name in LIST_COLUMNS:
+            kind = pa.list_(pa.string())
+        elif name in INT_COLUMNS or name.startswith("tf_"):
+            kind = pa.float64() if name.startswith("tf_") else pa.int64()
+        else:
+            kind = pa.string()
+        fields.append(pa.field(name, kind))
+    return pa.Table.from_pandas(
+        features.reset_index(drop=True), schema=pa.schema(fields), preserve_index=False
+    )
+
+
 BUILDERS = {"person": person, "vehicle": vehicle, "address": address}
 
 
@@ -170,6 +214,6 @@ def build(entity: str, frame: pd.DataFrame, exact: tuple[str, ...] = ()) -> pd.D
     if entity not in BUILDERS:
         raise ValueError(f"unknown entity type {entity!r}: one of {', '.join(BUILDERS)}")
     out = BUILDERS[entity](frame, exact) if entity == "person" else BUILDERS[entity](frame)
-    objects = out.select_dtypes("object").columns
+    objects = out.select_dtypes(["object", "string"]).columns
     out[objects] = out[objects].replace({np.nan: None})
     return out

@@ -22,13 +22,17 @@ from splink import Linker
 from peelian.config import get_settings
 from peelian.errors import PeelianError
 from peelian.resolve import spec as specs
+from peelian.resolve.features import to_arrow
 
 log = logging.getLogger(__name__)
+# Splink logs every untrained level and chunk at INFO/WARNING; our own log says what matters.
+logging.getLogger("splink").setLevel(logging.ERROR)
 
 U_PAIRS = 2_000_000  # random pairs for u: a few million settle u to three figures
 EM_PAIRS = 2_000_000  # blocked pairs per EM session; more adds time, not accuracy
 THRESHOLD_BOUNDS = (0.5, 0.995)  # never auto-link a pair the model thinks a coin toss
-DEFAULT_FLOOR = 0.01  # pairs below this are not kept: they cannot be links or review items
+DEFAULT_FLOOR = 0.01
+M_SMOOTHING = 0.005  # pairs below this are not kept: they cannot be links or review items
 
 
 @dataclass
@@ -67,8 +71,8 @@ def db_api(backend: str | None = None) -> Any:
 
 
 def _linker(api: Any, frames: list[pd.DataFrame], settings: Any) -> Linker:
-    tables = [api.register(frame.reset_index(drop=True)) for frame in frames]
-    return Linker(tables[0] if len(tables) == 1 else tables, settings, log_level=logging.WARNING)
+    tables = [api.register(to_arrow(frame)) for frame in frames]
+    return Linker(tables[0] if len(tables) == 1 else tables, settings, log_level=logging.ERROR)
 
 
 def _split(features: pd.DataFrame, link_type: str) -> list[pd.DataFrame]:
@@ -123,9 +127,22 @@ def train(
         table = api.register(labels.reset_index(drop=True))
         linker.training.estimate_m_from_pairwise_labels(table.physical_name)
         labelled = len(labels)
-    model = Model(spec.entity, link_type, linker.misc.save_model_to_json(), exact=exact)
+    model = Model(spec.entity, link_type, smooth(linker.misc.save_model_to_json()), exact=exact)
     model.report = {"em_sessions": sessions, "labelled_pairs": labelled, "records": len(features)}
     return model
+
+
+def smooth(settings: dict[str, Any], alpha: float = M_SMOOTHING) -> dict[str, Any]:
+    """Add-alpha smoothing of each comparison's m probabilities. EM on a field few records hold
+    (email, PNC id) can drive a level's m to zero, and one disagreement then outweighs every
+    other field (a weight of -99); no real evidence is that absolute."""
+    for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        trained = [lv for lv in levels if lv.get("m_probability") is not None]
+        total = sum(lv["m_probability"] for lv in trained) + alpha * len(trained)
+        for level in trained:
+            level["m_probability"] = (level["m_probability"] + alpha) / total
+    return settings
 
 
 def predict(
@@ -135,8 +152,8 @@ def predict(
     explain: bool = False,
     backend: str | None = None,
 ) -> pd.DataFrame:
-    """Scored candidate pairs at or above ``floor``; with ``explain``, each comparison's level
-    (gamma_*) and Bayes factor (bf_*), for waterfalls."""
+    """Scored candidate pairs at or above ``floor``; with ``explain``, each comparison's match
+    weight (mw_*, mw_tf_adj_*), for waterfalls."""
     settings = dict(model.settings, retain_intermediate_calculation_columns=explain)
     linker = _linker(db_api(backend), _split(features, model.link_type), settings)
     scored = linker.inference.predict(threshold_match_probability=floor)
@@ -145,7 +162,7 @@ def predict(
     if model.link_type != "dedupe_only":
         keep += ["source_dataset_l", "source_dataset_r"]
     if explain:
-        keep += [c for c in pairs.columns if c.startswith(("gamma_", "bf_"))]
+        keep += [c for c in pairs.columns if c.startswith("mw_")]
     return pairs[keep]
 
 
@@ -155,7 +172,7 @@ def candidate_pairs(features: pd.DataFrame, model: Model, backend: str | None = 
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     api = db_api(backend)
-    tables = [api.register(f.reset_index(drop=True)) for f in _split(features, model.link_type)]
+    tables = [api.register(to_arrow(f)) for f in _split(features, model.link_type)]
     records = count_comparisons_from_blocking_rules(
         tables[0] if len(tables) == 1 else tables,
         blocking_rules=model.settings["blocking_rules_to_generate_predictions"],

@@ -70,6 +70,12 @@ def resolve_frame(
     weak = clustering.weak_chains(labels_by_id, pairs, chosen)
     seconds["cluster"] = time.perf_counter() - start
     candidates = models.candidate_pairs(feats, model, backend) if count_candidates else None
-    log.info("%s: %d records, %d pairs scored, threshold %.3f, %d clusters", entity, len(feats),
-             len(pairs), chosen, clusters["cluster_id"].nunique())  # fmt: skip
+    log.info(
+        "%s: %d records, %d pairs scored, threshold %.3f, %d clusters",
+        entity,
+        len(feats),
+        len(pairs),
+        chosen,
+        clusters["cluster_id"].nunique(),
+    )
     return Resolution(model, pairs, clusters, chosen, candidates, weak, seconds)

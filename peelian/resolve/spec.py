@@ -6,6 +6,7 @@ records do not have are dropped, so one person spec serves a custody extract wit
 benchmark file without them.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -66,7 +67,10 @@ def load(entity: str, path: Path | None = None) -> Spec:
 
 
 def _level_columns(level: dict[str, Any]) -> set[str]:
-    return {level[k] for k in ("column", "other") if k in level}
+    named = {level[k] for k in ("column", "other") if k in level}
+    if "sql" in level:  # columns an SQL condition reads: name_l / name_r
+        named |= set(re.findall(r"\b([a-z_]+)_[lr]\b", level["sql"]))
+    return named
 
 
 def _comparison_columns(comparison: dict[str, Any]) -> set[str]:
@@ -79,7 +83,9 @@ def _present(columns: set[str], available: set[str]) -> bool:
 
 def _level(level: dict[str, Any], tf_columns: tuple[str, ...]) -> Any:
     kind, column = level["kind"], level.get("column")
-    if kind == "null":
+    if kind == "null" and "sql" in level:
+        made = cll.CustomLevel(level["sql"]).configure(is_null_level=True)
+    elif kind == "null":
         made = cll.NullLevel(column)
     elif kind == "exact":
         made = cll.ExactMatchLevel(column)
