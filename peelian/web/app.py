@@ -13,7 +13,7 @@ from peelian.config import Settings, get_settings
 from peelian.db import make_engine, require_current
 from peelian.web import middleware, problems
 from peelian.web.access import assert_guarded
-from peelian.web.routers import auth, forecast, leads, oversight, store
+from peelian.web.routers import auth, forecast, leads, oversight, resolve, store
 from peelian.web.templates_dir import STATIC
 
 
@@ -32,7 +32,14 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
                   openapi_url="/api/openapi.json", lifespan=_lifespan)  # fmt: skip
     app.state.engine, app.state.settings = engine, settings
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (auth.router, store.router, forecast.router, leads.router, oversight.router):
+    for router in (
+        auth.router,
+        store.router,
+        forecast.router,
+        leads.router,
+        resolve.router,
+        oversight.router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

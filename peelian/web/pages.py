@@ -16,6 +16,7 @@ NAV = [
     ("/", "Dashboard", None),
     ("/events", "Events", None),
     ("/forecast", "Forecast", None),
+    ("/resolve", "Entities", None),
     ("/quarantine", "Sources & quarantine", None),
     ("/review", "Review queue", None),
     ("/audit", "Audit", Role.AUDITOR),

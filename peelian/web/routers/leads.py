@@ -20,12 +20,12 @@ viewers = Access(roles=STAFF)
 judges = Access(roles=JUDGES)
 proposers = Access(roles=frozenset({Role.SUPERVISOR, Role.ADMIN}))
 PAGE = 25
-STATUS = Query("open", pattern="^(open|accepted|rejected|all)$", description="'all' for every status")
+STATUS = Query("open", pattern="^(open|accepted|rejected|unsure|all)$", description="'all' for every status")
 LEAD_TYPE = Query(None, max_length=40)
 
 
 class JudgementIn(BaseModel):
-    decision: Literal["accept", "reject"]
+    decision: Literal["accept", "reject", "unsure"]
     reason: str = Field(..., max_length=leads.MAX_REASON, description="Why: required, kept in the audit")
 
 
@@ -86,7 +86,7 @@ def review_judge(
     lead_id: str,
     decision: str = Form(..., max_length=10),
     reason: str = Form("", max_length=leads.MAX_REASON),
-    status: str = Form("open", pattern="^(open|accepted|rejected|all)$"),
+    status: str = Form("open", pattern="^(open|accepted|rejected|unsure|all)$"),
     principal: Principal = Depends(judges),
 ) -> Response:
     """The form's decision; a refusal (blank reason, already judged) re-renders the queue with why."""
