@@ -8,6 +8,9 @@ class EventType(StrEnum):
     INCIDENT = "incident"
     REPORT = "report"
     STOP = "stop"
+    CUSTODY = "custody"  # a detention: booked into a custody suite
+    INTELLIGENCE = "intelligence"  # an intelligence log entry about a subject
+    SIGHTING = "sighting"  # a person or vehicle seen at a time and place (an ANPR read)
 
 
 class TimePrecision(StrEnum):
