@@ -45,6 +45,15 @@ def demo(
     if summary.quarantine:
         reasons = ", ".join(f"{q['rows']} {q['reason_code']}" for q in summary.quarantine)
         console.print(f"Quarantined (kept with reasons, not lost): {reasons}")
+    r = summary.resolution
+    q = r["quality"]
+    console.print(
+        f"Entity resolution: {r['people']:,} synthetic people seen {r['records']:,} times across six "
+        f"force systems (custody, crime, intelligence, stop and search, ANPR, vetting) resolved into "
+        f"{r['entities']:,} entities; "
+        f"against the generator's truth, cluster precision {q['precision']:.3f}, recall {q['recall']:.3f}, "
+        f"F1 {q['f1']:.3f}. {r['review_proposed']:,} uncertain pairs wait for review."
+    )
     accounts = Table("username", "role", "password", title="Demo accounts")
     accounts.add_column("authenticator secret (TOTP)", overflow="fold")
     for a in summary.accounts:
@@ -60,6 +69,8 @@ def demo(
         "                                         how each forecasting model did on this data\n"
         "  peelian forecast predict --scheme lsoa11 --out hotspots.geojson\n"
         "                                         next month's hotspots, map, model card, leads\n"
+        "  peelian resolve status                 entities resolved from the synthetic nominals\n"
+        "  peelian resolve review                 uncertain pairs with their evidence\n"
         "  peelian serve                          the web app (sign in with a demo account)\n"
         "  peelian --help                         every command"
     )

@@ -1,8 +1,8 @@
 """``peelian resolve``: join the dots between records of one person, vehicle or address."""
 
-import csv
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -84,13 +84,14 @@ def run_cmd(
 
 def _truth(path: Path) -> dict[str, str]:
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeError, csv.Error) as exc:
+        frame = pd.read_csv(path, dtype=str)
+    except (OSError, UnicodeError, ValueError) as exc:
         raise PeelianError(f"cannot read truth file {path}: {exc}") from exc
-    if not rows or not {"record_id", "true_id"} <= set(rows[0]):
-        raise PeelianError(f"{path}: need columns record_id and true_id")
-    return {r["record_id"]: r["true_id"] for r in rows}
+    if {"source_system", "person_key", "true_person"} <= set(frame.columns):
+        return service.truth_by_record(ready_engine(), frame)
+    if {"record_id", "true_id"} <= set(frame.columns):
+        return dict(zip(frame["record_id"], frame["true_id"], strict=True))
+    raise PeelianError(f"{path}: need columns source_system,person_key,true_person or record_id,true_id")
 
 
 @app.command("status")

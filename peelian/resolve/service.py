@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, delete, func, insert, select, update
 
 from peelian.db.schema import (
+    persons,
     resolve_entities,
     resolve_history,
     resolve_keys,
@@ -415,6 +416,18 @@ def explain(engine: Engine, entity_id: str, user: str, purpose: str | None = Non
         "pairs": [{k: v for k, v in p.items() if k != "entity_type"} for p in pairs],
         "history": history,
     }
+
+
+def truth_by_record(engine: Engine, truth: pd.DataFrame) -> dict[str, str]:
+    """Record id -> true id, from a truth file keyed as sources key records (``source_system``,
+    ``person_key``, ``true_person``: what ``peelian synth nominals`` writes)."""
+    with engine.connect() as conn:
+        ids = pd.DataFrame(
+            conn.execute(select(persons.c.id, persons.c.source_system, persons.c.natural_key)).all(),
+            columns=["id", "source_system", "person_key"],
+        )
+    joined = ids.merge(truth.astype(str), on=["source_system", "person_key"])
+    return dict(zip(joined["id"], joined["true_person"], strict=True))
 
 
 def quality(engine: Engine, entity: str, truth: dict[str, str]) -> dict[str, float]:
