@@ -193,6 +193,7 @@ def to_arrow(features: pd.DataFrame) -> pa.Table:
     """The frame with fixed column types: a column that happens to be empty in a small batch
     (one new record) must still be text to the SQL that compares it, not DuckDB's guess."""
     fields = []
+    features = features.reset_index(drop=True)
     for name in features.columns:
         if name in LIST_COLUMNS:
             kind = pa.list_(pa.string())
@@ -200,10 +201,10 @@ def to_arrow(features: pd.DataFrame) -> pa.Table:
             kind = pa.float64() if name.startswith("tf_") else pa.int64()
         else:
             kind = pa.string()
+        if kind == pa.string() or name in LIST_COLUMNS:  # an all-missing column arrives as float NaN
+            features[name] = features[name].astype(object).where(features[name].notna(), None)
         fields.append(pa.field(name, kind))
-    return pa.Table.from_pandas(
-        features.reset_index(drop=True), schema=pa.schema(fields), preserve_index=False
-    )
+    return pa.Table.from_pandas(features, schema=pa.schema(fields), preserve_index=False)
 
 
 BUILDERS = {"person": person, "vehicle": vehicle, "address": address}

@@ -115,9 +115,9 @@ def test_rates_per_lead_type(store):
     leads.judge(store, match, "reject", "Different dates of birth.", "ann")
     assert [r["id"] for r in leads.queue(store, None, "hotspot")] == hotspots  # strongest first
     assert leads.rates(store) == [
-        {"lead_type": "entity_match", "proposed": 1, "open": 0, "accepted": 0, "rejected": 1,
+        {"lead_type": "entity_match", "proposed": 1, "open": 0, "accepted": 0, "rejected": 1, "unsure": 0,
          "judgements": 1, "overrides": 0, "override_rate": 0.0, "rejection_rate": 1.0},
-        {"lead_type": "hotspot", "proposed": 4, "open": 1, "accepted": 2, "rejected": 1,
+        {"lead_type": "hotspot", "proposed": 4, "open": 1, "accepted": 2, "rejected": 1, "unsure": 0,
          "judgements": 4, "overrides": 1, "override_rate": 0.25, "rejection_rate": 0.3333},
     ]  # fmt: skip
 
