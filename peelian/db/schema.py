@@ -139,7 +139,12 @@ events = Table(
     Column("source_system", SYSTEM, nullable=False),
     Column("natural_key", KEY, nullable=False),
     Column("version", Integer, nullable=False, doc="current source record version"),
-    Column("event_type", String(20), nullable=False, doc="crime, incident, report, stop, custody, intelligence, sighting"),
+    Column(
+        "event_type",
+        String(20),
+        nullable=False,
+        doc="crime, incident, report, stop, custody, intelligence, sighting",
+    ),
     Column("category", String(120), nullable=False),
     Column("subcategory", String(200), nullable=True),
     Column("time_from", UTCDateTime, nullable=False),

@@ -17,10 +17,6 @@ import pyarrow as pa
 
 from peelian.resolve import normalise
 
-PERSON_FIELDS = ("forename", "surname", "dob", "postcode", "address", "town", "phone", "email", "pnc_id")
-VEHICLE_FIELDS = ("vrm", "make", "model", "colour")
-ADDRESS_FIELDS = ("address", "postcode", "uprn")
-
 _STREET_WORDS = {
     "ROAD": "RD",
     "STREET": "ST",
@@ -85,7 +81,7 @@ def _parts(value: Any) -> list[str] | None:
 
 def address_text(value: Any) -> str | None:
     """An address line in one canonical spelling: ``Flat 3, 12 High Road`` -> ``3 12 HIGH RD``."""
-    words = re.sub(r"[^A-Z0-9 ]+", " ", normalise._ascii_upper(value)).split()
+    words = re.sub(r"[^A-Z0-9 ]+", " ", normalise.ascii_upper(value)).split()
     words = [_STREET_WORDS.get(w, w) for w in words]
     return " ".join(w for w in words if w) or None
 
@@ -106,7 +102,7 @@ def postcode(value: Any) -> str | None:
     uk = normalise.postcode(value)
     if uk is not None:
         return uk
-    bare = re.sub(r"[^A-Z0-9]", "", normalise._ascii_upper(value))
+    bare = re.sub(r"[^A-Z0-9]", "", normalise.ascii_upper(value))
     return bare if len(bare) >= 3 else None
 
 

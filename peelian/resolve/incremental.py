@@ -21,7 +21,6 @@ from peelian.db.schema import (
     resolve_keys,
     resolve_members,
     resolve_pairs,
-    resolve_runs,
     resolve_tf,
 )
 from peelian.errors import PeelianError
@@ -39,14 +38,14 @@ MAX_CANDIDATES_PER_KEY = 2_000  # a key shared by more records than this blocks 
 
 def unresolved(engine: Engine, entity: str) -> list[str]:
     """Records in the store that no entity holds yet."""
-    frame = records.frame(engine, entity)
+    ids = records.ids(engine, entity)
     with engine.connect() as conn:
         held = set(
             conn.execute(
                 select(resolve_members.c.record_id).where(resolve_members.c.entity_type == entity)
             ).scalars()
         )
-    return [i for i in frame["unique_id"] if i not in held]
+    return [i for i in ids if i not in held]
 
 
 def _candidates(conn, entity: str, keys: pd.DataFrame, exclude: set[str]) -> list[str]:
@@ -135,11 +134,8 @@ def link_new(engine: Engine, entity: str, user: str, ids: list[str] | None = Non
     new_keys = store_keys.blocking_keys(spec, new)
     with engine.connect() as conn:
         candidate_ids = _candidates(conn, entity, new_keys, set(ids))
-    existing = (
-        feature_builder.build(entity, records.frame(engine, entity, candidate_ids))
-        if candidate_ids
-        else new.iloc[:0]
-    )
+    candidate_frame = records.frame(engine, entity, candidate_ids)
+    existing = feature_builder.build(entity, candidate_frame) if candidate_ids else new.iloc[:0]
     with engine.connect() as conn:
         tf = _term_frequencies(conn, entity, spec, [new, existing])
         member_of = (
@@ -169,9 +165,11 @@ def link_new(engine: Engine, entity: str, user: str, ids: list[str] | None = Non
     for record, target in joined.items():
         entity_of[record] = target
         events.append({"entity_id": target, "action": "grow", "related": [], "records": [record]})
+    created_ids = set()
     for group in created:
         new_id = entity_ids.new_id(entity, group, taken)
         taken.add(new_id)
+        created_ids.add(new_id)
         for record in group:
             entity_of[record] = new_id
         events.append({"entity_id": new_id, "action": "create", "related": [], "records": sorted(group)})
@@ -184,45 +182,29 @@ def link_new(engine: Engine, entity: str, user: str, ids: list[str] | None = Non
         "conflicts": len(conflicts),
     }
     with engine.begin() as conn:
-        run_id = conn.execute(
-            insert(resolve_runs).values(
-                entity_type=entity,
-                model_id=model_id,
-                kind="incremental",
-                started_at=started,
-                finished_at=now,
-                started_by=user,
-                stats=stats,
-            )
-        ).inserted_primary_key[0]
-        conn.execute(
-            insert(resolve_members),
-            [
-                {"entity_type": entity, "record_id": r, "entity_id": e, "since": now, "run_id": run_id}
-                for r, e in entity_of.items()
-            ],
-        )
-        sizes = pd.Series(entity_of).value_counts()
-        for e, n in sizes.items():
-            if e in taken and e not in {entity_of[g[0]] for g in created}:
+        run_id = service.record_run(conn, entity, model_id, "incremental", started, user, stats)
+        service.insert_rows(conn, resolve_members, [
+            {"entity_type": entity, "record_id": r, "entity_id": e, "since": now, "run_id": run_id}
+            for r, e in entity_of.items()
+        ])  # fmt: skip
+        for e, n in pd.Series(entity_of).value_counts().items():
+            if e in created_ids:
+                row = {"id": e, "entity_type": entity, "size": int(n), "created_at": now, "updated_at": now}
+                conn.execute(insert(resolve_entities).values(**row, weak_links=0))
+            else:
                 conn.execute(
                     update(resolve_entities)
                     .where(resolve_entities.c.id == e)
                     .values(size=resolve_entities.c.size + int(n), updated_at=now)
                 )
-            else:
-                conn.execute(
-                    insert(resolve_entities).values(
-                        id=e, entity_type=entity, size=int(n), created_at=now, updated_at=now, weak_links=0
-                    )
-                )
-        conn.execute(
-            insert(resolve_history),
+        service.insert_rows(
+            conn,
+            resolve_history,
             [{"at": now, "run_id": run_id, "entity_type": entity, **ev} for ev in events],
         )
         kept = pairs[pairs["match_probability"] >= service.KEEP_PAIRS]
-        _upsert_pairs(conn, service._pair_rows(entity, kept, model.settings, run_id))
-        service._insert_frame(conn, resolve_keys, new_keys.assign(entity_type=entity))
+        _upsert_pairs(conn, service.pair_rows(entity, kept, model.settings, run_id))
+        service.insert_rows(conn, resolve_keys, new_keys.assign(entity_type=entity).to_dict("records"))
         audit.append(conn, user, "resolve.link", details={"entity_type": entity, "run_id": run_id, **stats})
     stats["review_proposed"] = (
         review.propose(
@@ -233,7 +215,7 @@ def link_new(engine: Engine, entity: str, user: str, ids: list[str] | None = Non
             model.threshold or 0.5,
             run_id,
             model_id,
-            service._describe(pd.concat([new_frame, records.frame(engine, entity, candidate_ids)])),
+            service.describe(pd.concat([new_frame, candidate_frame])),
         )
         if len(conflicts)
         else 0

@@ -23,7 +23,7 @@ _NOT_NAME = re.compile(r"[^A-Z' -]+")
 _SPACES = re.compile(r"\s+")
 
 
-def _ascii_upper(text: object) -> str:
+def ascii_upper(text: object) -> str:
     """Upper-case ASCII: accents dropped (Zoë, Zoe and ZOE are one name to a matcher)."""
     if not isinstance(text, str):
         return ""
@@ -35,7 +35,7 @@ def name(text: object) -> str | None:
     """A personal name in capital letters and single spaces; hyphens kept (they join
     double-barrelled surnames), apostrophes dropped (O'BRIEN and OBRIEN agree), a leading title
     and a trailing suffix dropped (but a surname LORD alone stays)."""
-    cleaned = _NOT_NAME.sub(" ", _ascii_upper(text).replace(".", " "))
+    cleaned = _NOT_NAME.sub(" ", ascii_upper(text).replace(".", " "))
     cleaned = re.sub(r"\s*-[\s-]*", "-", cleaned).replace("'", "")
     words = [w for w in (w.strip("-") for w in _SPACES.split(cleaned)) if w]
     while len(words) > 1 and words[0] in TITLES:
@@ -172,7 +172,7 @@ def plate(text: object) -> str | None:
     """A registration without spaces; where it fits a UK format only once O/0 and I/1 are read
     as the format needs, so read. A mark that fits a format as typed is left alone (A123 BCD is a
     prefix plate, not AI23 BCD), as are foreign, dateless and personal marks."""
-    cleaned = re.sub(r"[^A-Z0-9]", "", _ascii_upper(text))
+    cleaned = re.sub(r"[^A-Z0-9]", "", ascii_upper(text))
     if not 2 <= len(cleaned) <= 10:
         return None
     if any(_fits(cleaned, shape) for shape in PLATE_SHAPES):
@@ -195,7 +195,7 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 def postcode(text: object) -> str | None:
     """A UK postcode as ``OUTWARD INWARD`` (SW1A 1AA), or None when it is not one; a letter O
     typed for the inward code's zero is read as zero."""
-    cleaned = re.sub(r"[^A-Z0-9]", "", _ascii_upper(text))
+    cleaned = re.sub(r"[^A-Z0-9]", "", ascii_upper(text))
     if len(cleaned) < 5:
         return None
     inward = cleaned[-3:]

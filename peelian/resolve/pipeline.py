@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Resolution:
     model: models.Model
+    features: pd.DataFrame  # the comparison columns the pairs were scored on
     pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability (+ explain columns)
     clusters: pd.DataFrame  # unique_id, cluster_id
     threshold: float
@@ -78,4 +79,4 @@ def resolve_frame(
         chosen,
         clusters["cluster_id"].nunique(),
     )
-    return Resolution(model, pairs, clusters, chosen, candidates, weak, seconds)
+    return Resolution(model, feats, pairs, clusters, chosen, candidates, weak, seconds)

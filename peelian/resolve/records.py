@@ -115,3 +115,17 @@ READERS = {"person": persons_frame, "vehicle": vehicles_frame, "address": addres
 
 def frame(engine: Engine, entity: str, ids: Iterable[str] | None = None) -> pd.DataFrame:
     return READERS[entity](engine, ids)
+
+
+def ids(engine: Engine, entity: str) -> list[str]:
+    """Every record id of ``entity``, without reading the records themselves (counts, and finding
+    the unresolved, need only ids)."""
+    if entity == "address":  # a home address is a record only when the person has one
+        return frame(engine, entity)["unique_id"].tolist()
+    query = (
+        select(persons.c.id)
+        if entity == "person"
+        else select(objects.c.id).where(objects.c.kind == "vehicle")
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())

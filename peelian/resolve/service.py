@@ -127,7 +127,7 @@ def _previous(engine: Engine, entity: str) -> tuple[dict[str, str], set[str]]:
     return previous, existing
 
 
-def _describe(frame: pd.DataFrame) -> dict[str, str]:
+def describe(frame: pd.DataFrame) -> dict[str, str]:
     """A short label per record for review titles."""
     shown = [
         c for c in ("forename", "surname", "dob", "vrm", "make", "address", "postcode") if c in frame.columns
@@ -159,7 +159,7 @@ def run(engine: Engine, entity: str, user: str, seed: int = 0, retrain: bool = F
     previous, existing = _previous(engine, entity)
     assignment = entity_ids.assign(entity, labels_by_id, previous, existing)
     kept = result.pairs[result.pairs["match_probability"] >= KEEP_PAIRS].reset_index(drop=True)
-    feats = feature_builder.build(entity, frame)
+    feats = result.features
     spec = specs.load(entity)
     weak = result.weak_chains.assign(entity=lambda d: d["unique_id_l"].map(assignment.entity_of))
     stats = {
@@ -176,17 +176,7 @@ def run(engine: Engine, entity: str, user: str, seed: int = 0, retrain: bool = F
         "seconds": {k: round(v, 2) for k, v in result.seconds.items()},
     }
     with engine.begin() as conn:
-        run_id = conn.execute(
-            insert(resolve_runs).values(
-                entity_type=entity,
-                model_id=model_id,
-                kind="full",
-                started_at=started,
-                finished_at=datetime.now(UTC),
-                started_by=user,
-                stats=stats,
-            )
-        ).inserted_primary_key[0]
+        run_id = record_run(conn, entity, model_id, "full", started, user, stats)
         _write_memberships(conn, entity, assignment, previous, run_id, weak)
         _replace_pairs(conn, entity, kept, model.settings, run_id)
         _replace_keys(
@@ -203,9 +193,16 @@ def run(engine: Engine, entity: str, user: str, seed: int = 0, retrain: bool = F
             },
         )
     stats["review_proposed"] = review.propose(
-        engine, entity, kept, model.settings, result.threshold, run_id, model_id, _describe(frame)
+        engine, entity, kept, model.settings, result.threshold, run_id, model_id, describe(frame)
     )
     return {"run_id": run_id, "entity_type": entity, **stats}
+
+
+def record_run(conn, entity: str, model_id: int, kind: str, started: datetime, user: str, stats: dict) -> int:
+    """One row per run, full or incremental: what the history and members' ``run_id`` point to."""
+    values = {"entity_type": entity, "model_id": model_id, "kind": kind, "started_at": started,
+              "finished_at": datetime.now(UTC), "started_by": user, "stats": stats}  # fmt: skip
+    return conn.execute(insert(resolve_runs).values(**values)).inserted_primary_key[0]
 
 
 def _write_memberships(conn, entity: str, assignment, previous: dict[str, str], run_id: int, weak) -> None:
@@ -223,8 +220,7 @@ def _write_memberships(conn, entity: str, assignment, previous: dict[str, str], 
         {"entity_type": entity, "record_id": r, "entity_id": e, "since": now, "run_id": run_id}
         for r, e in changed.items()
     ]
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(resolve_members), rows[start : start + CHUNK])
+    insert_rows(conn, resolve_members, rows)
     sizes = pd.Series(assignment.entity_of).value_counts()
     weak_count = weak["entity"].value_counts() if len(weak) else pd.Series(dtype=int)
     known = set(
@@ -242,8 +238,7 @@ def _write_memberships(conn, entity: str, assignment, previous: dict[str, str], 
         for e, n in sizes.items()
         if e not in known
     ]
-    for start in range(0, len(fresh), CHUNK):
-        conn.execute(insert(resolve_entities), fresh[start : start + CHUNK])
+    insert_rows(conn, resolve_entities, fresh)
     touched = (
         {e for e in changed.values() if e in known} | {previous[r] for r in moved} | set(weak_count.index)
     )
@@ -254,11 +249,10 @@ def _write_memberships(conn, entity: str, assignment, previous: dict[str, str], 
             values |= {"retired_at": now, "retired_into": assignment.retired.get(e)}
         conn.execute(update(resolve_entities).where(resolve_entities.c.id == e).values(**values))
     history = [{"at": now, "run_id": run_id, "entity_type": entity, **event} for event in assignment.events]
-    for start in range(0, len(history), CHUNK):
-        conn.execute(insert(resolve_history), history[start : start + CHUNK])
+    insert_rows(conn, resolve_history, history)
 
 
-def _pair_rows(entity: str, pairs: pd.DataFrame, settings: dict[str, Any], run_id: int) -> list[dict]:
+def pair_rows(entity: str, pairs: pd.DataFrame, settings: dict[str, Any], run_id: int) -> list[dict]:
     steps = waterfall.steps(pairs, settings)
     return [
         {
@@ -283,23 +277,18 @@ def _pair_rows(entity: str, pairs: pd.DataFrame, settings: dict[str, Any], run_i
 
 def _replace_pairs(conn, entity: str, pairs: pd.DataFrame, settings: dict[str, Any], run_id: int) -> None:
     conn.execute(delete(resolve_pairs).where(resolve_pairs.c.entity_type == entity))
-    _insert_pairs(conn, _pair_rows(entity, pairs, settings, run_id))
-
-
-def _insert_pairs(conn, rows: list[dict]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(resolve_pairs), rows[start : start + CHUNK])
+    insert_rows(conn, resolve_pairs, pair_rows(entity, pairs, settings, run_id))
 
 
 def _replace_keys(conn, entity: str, keys: pd.DataFrame, tf: pd.DataFrame) -> None:
     conn.execute(delete(resolve_keys).where(resolve_keys.c.entity_type == entity))
     conn.execute(delete(resolve_tf).where(resolve_tf.c.entity_type == entity))
-    _insert_frame(conn, resolve_keys, keys.assign(entity_type=entity))
-    _insert_frame(conn, resolve_tf, tf.assign(entity_type=entity))
+    insert_rows(conn, resolve_keys, keys.assign(entity_type=entity).to_dict("records"))
+    insert_rows(conn, resolve_tf, tf.assign(entity_type=entity).to_dict("records"))
 
 
-def _insert_frame(conn, table, frame: pd.DataFrame) -> None:
-    rows = frame.to_dict("records")
+def insert_rows(conn, table, rows: list[dict]) -> None:
+    """Bulk insert in chunks: one statement per chunk, not per row."""
     for start in range(0, len(rows), CHUNK):
         conn.execute(insert(table), rows[start : start + CHUNK])
 
@@ -339,7 +328,7 @@ def status(engine: Engine, entity: str) -> dict[str, Any]:
         leads_open[lead["status"]] = leads_open.get(lead["status"], 0) + 1
     return {
         "entity_type": entity,
-        "records": len(records.frame(engine, entity)),
+        "records": len(records.ids(engine, entity)),
         "resolved_records": resolved,
         "entities": entities_n,
         "multi_record_entities": int(multi or 0),
