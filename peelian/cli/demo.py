@@ -52,7 +52,8 @@ def demo(
         f"force systems (custody, crime, intelligence, stop and search, ANPR, vetting) resolved into "
         f"{r['entities']:,} entities; "
         f"against the generator's truth, cluster precision {q['precision']:.3f}, recall {q['recall']:.3f}, "
-        f"F1 {q['f1']:.3f}. {r['review_proposed']:,} uncertain pairs wait for review."
+        f"F1 {q['f1']:.3f}. {r['review_proposed']:,} uncertain pairs wait for review. They are kept in "
+        f"their own store, apart from the real crime data: {r['database']}"
     )
     accounts = Table("username", "role", "password", title="Demo accounts")
     accounts.add_column("authenticator secret (TOTP)", overflow="fold")
@@ -69,8 +70,10 @@ def demo(
         "                                         how each forecasting model did on this data\n"
         "  peelian forecast predict --scheme lsoa11 --out hotspots.geojson\n"
         "                                         next month's hotspots, map, model card, leads\n"
-        "  peelian resolve status                 entities resolved from the synthetic nominals\n"
-        "  peelian resolve review                 uncertain pairs with their evidence\n"
+        f"  PEELIAN_DATABASE_URL={r['database']} peelian resolve status\n"
+        "                                         entities resolved from the synthetic nominals\n"
+        f"  PEELIAN_DATABASE_URL={r['database']} peelian resolve review\n"
+        "                                         uncertain pairs with their evidence\n"
         "  peelian serve                          the web app (sign in with a demo account)\n"
         "  peelian --help                         every command"
     )
