@@ -172,11 +172,11 @@ events = Table(
 
 # The word-search index is raw SQL in migration 0008 (an FTS5 table, its shadow tables and key map
 # and their triggers on SQLite; an expression index on PostgreSQL): schema comparison skips it.
-SEARCH_OBJECTS = ("event_search", "ix_events_search")
+SEARCH_OBJECTS = ("event_search", "ix_events_search", "search_fts", "ix_search_fts")
 
 
 def declared_in_metadata(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic's ``include_name``: False for the search index's objects, which metadata omits."""
+    """Alembic's ``include_name``: False for the search indexes' objects, which metadata omits."""
     return not (name or "").startswith(SEARCH_OBJECTS)
 
 
@@ -489,4 +489,65 @@ resolve_tf = Table(
     Column("value", String(250), nullable=False),
     Column("tf", Float, nullable=False, doc="share of records holding the value"),
     PrimaryKeyConstraint("entity_type", "column_name", "value"),
+)
+
+
+# -- the one search box (peelian.search) -------------------------------------------------------
+
+search_records = Table(
+    "search_records",
+    metadata,
+    # One row per searchable record (person, vehicle, phone, place, event with free text), in the
+    # canonical forms it is matched on. A record's keys can be derived again from its row, so
+    # an update deletes exactly the keys it had without a second index on ``search_keys``.
+    Column("rid", Integer, primary_key=True, autoincrement=True),
+    Column("record_type", String(10), nullable=False, doc="person, vehicle, phone, place, event"),
+    Column("record_id", String(60), nullable=False, doc="the store row; home:<person id> for a home"),
+    Column("source_system", SYSTEM, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("forename", String(120), nullable=True),
+    Column("surname", String(120), nullable=True),
+    Column("aliases", Text, nullable=True, doc="other names, '; '-separated, canonical"),
+    Column("dob", String(10), nullable=True, doc="as far as known: YYYY, YYYY-MM or YYYY-MM-DD"),
+    Column("postcode", String(10), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("vrm", String(12), nullable=True),
+    Column("refs", Text, nullable=True, doc="references it is known by, '; '-separated"),
+    Column("text", Text, nullable=True, doc="free text: address, MO, notes, place name"),
+    Column("seen_at", UTCDateTime, nullable=True, doc="when the source recorded it"),
+    Column("area_code", String(40), nullable=True),
+    UniqueConstraint("record_type", "record_id"),
+)
+
+search_keys = Table(
+    "search_keys",
+    metadata,
+    # 64-bit hashes of exact-match keys ("surname sound + date of birth", "registration look-alike
+    # form", ...): a query turns into a few dozen keys, each an index probe.
+    Column("key", BigInteger, nullable=False),
+    Column("rid", Integer, nullable=False),
+    # An index, not a primary key: a rebuild drops it, loads, and builds it once.
+    Index("ix_search_keys_key", "key", "rid"),
+)
+
+search_terms = Table(
+    "search_terms",
+    metadata,
+    # Distinct names, registrations, phone numbers and postcodes, under a trigram index (raw SQL in
+    # migration 0011): typos and partial plates are matched against these, then looked up by key.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("field", String(10), nullable=False),
+    Column("term", String(120), nullable=False),
+    UniqueConstraint("field", "term"),
+)
+
+search_term_keys = Table(
+    "search_term_keys",
+    metadata,
+    # Each name term under every spelling one letter shorter (SMITH: MITH, SITH, SMTH, SMIH, SMIT):
+    # a typed word's own deletions then meet the terms within two edits of it (SNITH and SMIHT both
+    # reach SMITH) by index probes, where trigrams lose most of a short name's grams to one slip.
+    Column("key", BigInteger, nullable=False),
+    Column("term_id", Integer, nullable=False),
+    Index("ix_search_term_keys_key", "key", "term_id"),
 )

@@ -22,6 +22,8 @@ from peelian.ingest.quarantine import QuarantineRow
 from peelian.pole import search
 from peelian.pole.ids import PREFIX, content_hash, digests, entity_ids
 from peelian.pole.queries import LONGEST_WINDOW_KEY
+from peelian.search import docs as search_docs
+from peelian.search import index as search_index
 
 
 @dataclass
@@ -90,6 +92,7 @@ class BatchWriter:
     def write(self, conn: Connection, batch: Batch, now: datetime | None = None) -> Outcome:
         ops = bulk_ops(conn)
         self._id_cache = {}
+        self._searchable: dict[str, list[str]] = {}  # record ids the search index must (re)read
         now_text = wire_datetimes(
             np.array([np.datetime64((now or datetime.now(UTC)).replace(tzinfo=None))]), ops.dialect
         )[0]
@@ -127,6 +130,8 @@ class BatchWriter:
         self._entities(ops, batch.persons, "person", schema.persons, work, rows, now_text)
         self._entities(ops, batch.objects, "object", schema.objects, work, rows, now_text)
         self._links(ops, batch, work, rows, now_text)
+        for kind, ids in self._searchable.items():
+            search_index.refresh(conn, kind, ids)
         return outcome
 
     def _select(self, frame: pd.DataFrame | None, rows: pd.Index, work: pd.DataFrame) -> pd.DataFrame | None:
@@ -160,6 +165,7 @@ class BatchWriter:
         )
         columns = _columns(schema.locations)
         ops.insert_ignore(schema.locations, columns, _rows(frame, columns, ops.dialect), ["id"])
+        self._searchable["place"] = frame.loc[frame["kind"].isin(search_docs.PLACE_KINDS), "id"].tolist()
 
     def _events(self, conn: Connection, ops: BulkOps, batch: Batch, work, rows, now_text) -> None:
         frame = self._select(batch.events, rows, work)
@@ -181,6 +187,7 @@ class BatchWriter:
         columns = _columns(schema.events)
         new = frame["is_new"].to_numpy()
         search.index_new_events(ops, frame[new])
+        self._searchable["event"] = frame.loc[frame["attributes"].map(search_docs.has_text), "id"].tolist()
         ops.insert(schema.events, columns, _rows(frame[new], columns, ops.dialect))
         ops.upsert(schema.events, columns, _rows(frame[~new], columns, ops.dialect), ["id"])
         self._widen_longest_window(conn, frame)
@@ -209,6 +216,7 @@ class BatchWriter:
         )
         columns = _columns(table)
         ops.upsert(table, columns, _rows(frame, columns, ops.dialect), ["id"])
+        self._searchable[kind] = frame["id"].tolist()
 
     def _links(self, ops: BulkOps, batch: Batch, work, rows, now_text) -> None:
         changed = work.loc[~work["is_new"], "natural_key"].tolist()
