@@ -48,10 +48,11 @@ def parse(text: str) -> Query:
     query = Query(text=clean.replace(",", " ").replace("  ", " "))
     compact = query.text.replace(" ", "")
     if 2 <= len(compact) <= 8 and compact.isalnum() and not compact.isdigit() and not compact.isalpha():
-        # "B12 CD", "AB12 CDE", "SW1A": one code, however it was spaced
-        _plate(query, compact)
-        # B12CD: a postcode, or part of a plate
-        is_postcode = not query.plates and _add(query.postcodes, normalise.postcode(compact))
+        # "B12 CD", "AB12 CDE", "SW1A": one code, however it was spaced. A postcode as typed wins
+        # over a registration read with O/0 and I/1 changed (LS27 1GL is not LS27 IGL).
+        is_postcode = _add(query.postcodes, normalise.postcode(compact))
+        if not is_postcode or any(normalise._fits(compact, shape) for shape in normalise.PLATE_SHAPES):
+            _plate(query, compact)
         if not query.plates and (not is_postcode or len(compact) <= 6):
             query.codes.append(compact)
         return query

@@ -326,6 +326,17 @@ def _summary(profile: dict) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def geojson(profile: dict) -> dict[str, Any]:
+    """The profile's places as GeoJSON points, for the page's map."""
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+         "properties": {"label": p["label"], "when": p["when"].strftime("%Y-%m-%d"),
+                        "location": p["location"]}}
+        for p in profile["places"]
+    ]  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
+
+
 def record_ids(profile: dict) -> list[str]:
     """What a profile read shows, for the audit entry."""
     return [r["record_id"] for r in profile["records"]] or [profile["entity"]["id"]]

@@ -14,6 +14,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 
 NAV = [
     ("/", "Dashboard", None),
+    ("/search", "Search", None),
     ("/events", "Events", None),
     ("/forecast", "Forecast", None),
     ("/resolve", "Entities", None),

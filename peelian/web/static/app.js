@@ -109,3 +109,24 @@ document.addEventListener("DOMContentLoaded", function () {
     element.setAttribute("data-loaded", String(cells.length));
   });
 });
+
+// The subject profile's map: the places of their events, embedded in the page as GeoJSON.
+document.addEventListener("DOMContentLoaded", function () {
+  var element = document.getElementById("profile-map");
+  var data = document.getElementById("profile-places");
+  if (!element || !data || typeof L === "undefined") { return; }
+  var places = JSON.parse(data.textContent);
+  var map = L.map(element, { preferCanvas: true }).setView([51.5, -0.12], 11);
+  if (element.dataset.tiles) {
+    L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: "Map tiles as configured" }).addTo(map);
+  }
+  var layer = L.geoJSON(places, {
+    pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: 6 }); },
+    onEachFeature: function (feature, marker) {
+      var p = feature.properties;
+      marker.bindPopup(document.createTextNode(p.when + ": " + p.label + (p.location ? ", " + p.location : "")));
+    }
+  }).addTo(map);
+  if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 15 }); }
+  element.dataset.drawn = String(places.features.length);
+});
