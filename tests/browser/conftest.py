@@ -13,6 +13,8 @@ import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,10 +93,9 @@ def _build_store(root: Path):
     return engine
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory) -> LiveApp:
-    """The real app on 127.0.0.1 and a free port, in a background thread, for the whole session."""
-    engine = _build_store(tmp_path_factory.mktemp("browser"))
+@contextmanager
+def serve(engine) -> Iterator[LiveApp]:
+    """The real app on ``engine``, on 127.0.0.1 and a free port, in a background thread."""
     accounts.create(engine, "analyst", "Ann Analyst", PASSWORD, ["analyst"], actor="test")
     _, secret = accounts.create(engine, "auditor", "Aud Itor", PASSWORD, ["auditor"], actor="test")
     assert secret, "auditors must be given a TOTP secret"
@@ -119,6 +120,13 @@ def live_app(tmp_path_factory) -> LiveApp:
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory) -> Iterator[LiveApp]:
+    """The real app on the bundled London sample, for the whole session."""
+    with serve(_build_store(tmp_path_factory.mktemp("browser"))) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

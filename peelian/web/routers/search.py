@@ -6,7 +6,7 @@ for each request names the records returned (``request.state.records``).
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from peelian.governance.sessions import Principal
@@ -20,19 +20,23 @@ router = APIRouter()
 purposeful = Access(purpose=True)
 ENTITY_ID = Path(..., min_length=4, max_length=40, pattern="^(pp|pv|pa|pe|ob)_[0-9a-f]{1,37}$")
 TEXT = Query("", max_length=MAX_QUERY)
+DAY = r"^(\d{4}-\d{2}-\d{2})?$"
 RECORD_ID = Form(..., min_length=4, max_length=40, pattern="^[a-z]{2}_[0-9a-f]{1,37}$")
 
 
 def _filters(
     source: list[str] = Query([], max_length=80),
-    record_type: list[str] = Query([], alias="type", pattern="^(" + "|".join(query.TYPES) + ")$"),
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    record_type: list[str] = Query([], alias="type", pattern="^(|" + "|".join(query.TYPES) + ")$"),
+    date_from: str = Query("", alias="from", pattern=DAY),
+    date_to: str = Query("", alias="to", pattern=DAY),
     area: str | None = Query(None, max_length=40),
 ) -> query.Filters:
-    return query.Filters(
-        tuple(s for s in source if s)[:20], tuple(record_type), date_from, date_to, area or None
-    )
+    types = tuple(t for t in record_type if t)  # the form's "any" sends an empty type
+    try:  # and empty dates
+        days = [date.fromisoformat(d) if d else None for d in (date_from, date_to)]
+    except ValueError as exc:
+        raise HTTPException(422, f"not a date: {exc}") from None
+    return query.Filters(tuple(s for s in source if s)[:20], types, *days, area or None)
 
 
 def _search(request: Request, text: str, filters: query.Filters, limit: int) -> dict:
