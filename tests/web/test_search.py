@@ -83,5 +83,9 @@ def test_hostile_and_oversized_queries(search_app):
     ):
         response = client.get("/api/search", params={"q": nasty})
         assert response.status_code == 200, nasty
+    form = {"q": "smith", "type": "", "source": "", "from": "", "to": "", "area": ""}  # the form's "any"
+    assert client.get("/search", params=form).status_code == 200
+    assert client.get("/api/search", params={"q": "smith", "type": "planet"}).status_code == 422
+    assert client.get("/api/search", params={"q": "smith", "from": "2024-13-45"}).status_code == 422
     page = client.get("/search", params={"q": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in page.text

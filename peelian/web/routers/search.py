@@ -25,13 +25,16 @@ RECORD_ID = Form(..., min_length=4, max_length=40, pattern="^[a-z]{2}_[0-9a-f]{1
 
 
 def _filters(
-    source: list[str] = Query([], max_length=80),
-    record_type: list[str] = Query([], alias="type", pattern="^(|" + "|".join(query.TYPES) + ")$"),
+    source: list[str] = Query([], max_length=20),  # at most 20 systems
+    record_type: list[str] = Query([], alias="type", max_length=len(query.TYPES)),
     date_from: str = Query("", alias="from", pattern=DAY),
     date_to: str = Query("", alias="to", pattern=DAY),
     area: str | None = Query(None, max_length=40),
 ) -> query.Filters:
+    # Checked here: a pattern on a list parameter fails inside pydantic as a server error.
     types = tuple(t for t in record_type if t)  # the form's "any" sends an empty type
+    if not set(types) <= set(query.TYPES) or any(len(s) > 80 for s in source):
+        raise HTTPException(422, f"types are {', '.join(query.TYPES)}; source systems at most 80 characters")
     try:  # and empty dates
         days = [date.fromisoformat(d) if d else None for d in (date_from, date_to)]
     except ValueError as exc:
