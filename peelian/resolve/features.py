@@ -43,7 +43,6 @@ _STREET_WORDS = {
     "APT": "",
     "UNIT": "",
 }
-_LOOKALIKE = str.maketrans("OQDILBSZG", "000118526")
 _PNC = re.compile(r"^(\d{2}|\d{4})/?0*(\d{1,7})([A-Z])$")
 
 
@@ -163,7 +162,7 @@ def person(frame: pd.DataFrame, exact: tuple[str, ...] = ()) -> pd.DataFrame:
 def vehicle(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"unique_id": frame["unique_id"].astype(str)}, index=frame.index)
     out["vrm"] = _each(_column(frame, "vrm"), normalise.plate)
-    out["vrm_skeleton"] = _each(out["vrm"], lambda p: p.translate(_LOOKALIKE))
+    out["vrm_skeleton"] = _each(out["vrm"], normalise.plate_skeleton)
     out["vrm_stub"] = _each(out["vrm"], lambda p: p[:2])
     for name in ("make", "model", "colour"):
         out[name] = _each(_column(frame, name), _text)

@@ -158,6 +158,7 @@ def date_of_birth(text: object, earliest: int = 1900, latest: int = 2030) -> Par
 # UK registrations: current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D) and dateless forms.
 # In each, a position is a letter (L) or a digit (D); O/0 and I/1 are read as the position needs.
 PLATE_SHAPES = ("LLDDLLL", "LDDDLLL", "LLLDDDL", "LDDLLL", "LLLDDL", "LLLDL")
+LOOKALIKE = str.maketrans("OQDILBSZG", "000118526")  # characters a camera or a clerk confuses
 _TO_LETTER = str.maketrans("01", "OI")
 _TO_DIGIT = str.maketrans("OI", "01")
 
@@ -168,6 +169,16 @@ def _fits(plate: str, shape: str) -> bool:
     )
 
 
+def is_uk_plate(plate: str) -> bool:
+    """Whether a registration (no spaces) fits a UK format exactly as written."""
+    return any(_fits(plate, shape) for shape in PLATE_SHAPES)
+
+
+def plate_skeleton(plate: str) -> str:
+    """A registration with its look-alike characters folded together (B8, O0DQ, I1L, S5, Z2, G6)."""
+    return plate.translate(LOOKALIKE)
+
+
 def plate(text: object) -> str | None:
     """A registration without spaces; where it fits a UK format only once O/0 and I/1 are read
     as the format needs, so read. A mark that fits a format as typed is left alone (A123 BCD is a
@@ -175,7 +186,7 @@ def plate(text: object) -> str | None:
     cleaned = re.sub(r"[^A-Z0-9]", "", ascii_upper(text))
     if not 2 <= len(cleaned) <= 10:
         return None
-    if any(_fits(cleaned, shape) for shape in PLATE_SHAPES):
+    if is_uk_plate(cleaned):
         return cleaned
     for shape in PLATE_SHAPES:
         if len(shape) != len(cleaned):

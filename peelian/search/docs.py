@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 
 from peelian.db.schema import events, locations, objects, persons
 from peelian.pole.ids import entity_ids
@@ -192,30 +192,34 @@ def read(conn: Connection, kind: str, ids: Iterable[str] | None = None) -> Itera
         "place": (locations, PLACE_COLUMNS, places_docs),
         "event": (events, EVENT_COLUMNS, events_docs),
     }[kind]
-    wanted = None if ids is None else list(dict.fromkeys(ids))
-    last = None
-    while True:
-        query = select(*columns).order_by(table.c.id).limit(CHUNK)
-        if wanted is not None:
-            chunk, wanted = wanted[:900], wanted[900:]
-            if not chunk:
-                return
-            query = select(*columns).where(table.c.id.in_(chunk))
-        elif last is not None:
-            query = query.where(table.c.id > last)
-        if kind == "event":
-            query = query.where(and_(events.c.attributes.is_not(None)))
-        if kind == "place":
-            query = query.where(locations.c.kind.in_(PLACE_KINDS))
-        rows = _frame(conn, query)
-        if rows.empty:
-            if wanted is None or not wanted:
-                return
-            continue
-        last = rows["id"].iloc[-1]
+    base = select(*columns)
+    if kind == "event":
+        base = base.where(events.c.attributes.is_not(None))
+    if kind == "place":
+        base = base.where(locations.c.kind.in_(PLACE_KINDS))
+    for rows in _pages(conn, base, table.c.id, ids):
         if kind == "event":
             rows = rows[rows["attributes"].map(has_text)]
         elif kind in ("person", "object"):
             rows = _source_events(conn, rows)
         if not rows.empty:
             yield build(rows.reset_index(drop=True))
+
+
+def _pages(conn: Connection, base, id_column, ids: Iterable[str] | None) -> Iterator[pd.DataFrame]:
+    """The rows of ``base``: those of ``ids`` 900 at a time, or all of them in id order, CHUNK at a time."""
+    if ids is not None:
+        wanted = list(dict.fromkeys(ids))
+        for start in range(0, len(wanted), 900):
+            rows = _frame(conn, base.where(id_column.in_(wanted[start : start + 900])))
+            if not rows.empty:
+                yield rows
+        return
+    last = None
+    while True:
+        query = base.order_by(id_column).limit(CHUNK)
+        rows = _frame(conn, query if last is None else query.where(id_column > last))
+        if rows.empty:
+            return
+        last = rows["id"].iloc[-1]
+        yield rows

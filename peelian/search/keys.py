@@ -20,18 +20,11 @@ from typing import Any
 
 from peelian.resolve import normalise
 
-LOOKALIKE = str.maketrans("OQDILBSZG", "000118526")
-
 
 @lru_cache(maxsize=200_000)
 def sound(word: str) -> str:
     """A name word's sound (metaphone); a bare initial stands for itself."""
     return normalise.phonetic(word) or word
-
-
-def skeleton(vrm: str) -> str:
-    """A registration with its look-alike characters folded together."""
-    return vrm.translate(LOOKALIKE)
 
 
 def hashed(keys: Iterable[str]) -> list[int]:
@@ -96,7 +89,7 @@ def record_keys(doc: Mapping[str, Any]) -> set[str]:
     if doc.get("phone"):
         keys.add("tel|" + doc["phone"])
     if doc.get("vrm"):
-        keys.add("vrm|" + skeleton(doc["vrm"]))
+        keys.add("vrm|" + normalise.plate_skeleton(doc["vrm"]))
     for ref in (doc.get("refs") or "").split(";"):
         if ref.strip():
             keys.add("ref|" + ref.strip().upper())
@@ -111,7 +104,7 @@ def record_terms(doc: Mapping[str, Any]) -> set[tuple[str, str]]:
             if word and len(word) > 1:
                 terms.add(("name", word))
     if doc.get("vrm"):
-        terms.add(("vrm", skeleton(doc["vrm"])))
+        terms.add(("vrm", normalise.plate_skeleton(doc["vrm"])))
     if doc.get("phone"):
         terms.add(("phone", doc["phone"]))
     if doc.get("postcode"):

@@ -51,7 +51,7 @@ def parse(text: str) -> Query:
         # "B12 CD", "AB12 CDE", "SW1A": one code, however it was spaced. A postcode as typed wins
         # over a registration read with O/0 and I/1 changed (LS27 1GL is not LS27 IGL).
         is_postcode = _add(query.postcodes, normalise.postcode(compact))
-        if not is_postcode or any(normalise._fits(compact, shape) for shape in normalise.PLATE_SHAPES):
+        if not is_postcode or normalise.is_uk_plate(compact):
             _plate(query, compact)
         if not query.plates and (not is_postcode or len(compact) <= 6):
             query.codes.append(compact)
@@ -104,7 +104,7 @@ def _dob(query: Query, text: str) -> bool:
 def _plate(query: Query, text: str) -> bool:
     """A full UK registration (as typed or once O/0 and I/1 are read as its format needs)."""
     canonical = normalise.plate(text)
-    if canonical is None or not any(normalise._fits(canonical, s) for s in normalise.PLATE_SHAPES):
+    if canonical is None or not normalise.is_uk_plate(canonical):
         return False
     return _add(query.plates, canonical)
 

@@ -144,9 +144,8 @@ def _event_rows(conn: Connection, ids: list[str]) -> dict[str, Any]:
     return {r.id: r for r in _in(conn, select(events), events.c.id, ids)}
 
 
-def _timeline(conn: Connection, members: list[str]) -> tuple[list[dict], dict[str, list], dict[str, Any]]:
-    """Events the member records take part in, newest first; and every link to those events."""
-    own = _in(conn, select(links), links.c.subject_id, members)
+def _timeline(conn: Connection, own: list) -> tuple[list[dict], dict[str, list], dict[str, Any]]:
+    """Events the member records' own links name, newest first; and every link to those events."""
     roles: dict[str, list[str]] = defaultdict(list)
     for link in own:
         if link.object_type == "event":
@@ -221,10 +220,10 @@ def _name(person) -> str:
     return ", ".join(p for p in ((surname or "").upper(), (forename or "").title()) if p) or person.id
 
 
-def _vehicles(conn: Connection, members: list[str], on_events: dict[str, list]) -> list[dict]:
+def _vehicles(conn: Connection, own: list, on_events: dict[str, list]) -> list[dict]:
     """Vehicles the person owns (their own records say so) or that were used in their events."""
     how: dict[str, set[str]] = defaultdict(set)
-    for link in _in(conn, select(links), links.c.subject_id, members):
+    for link in own:
         if link.object_type == "object":
             how[link.object_id].add(link.role)
     for event_links in on_events.values():
@@ -245,7 +244,7 @@ def _vehicles(conn: Connection, members: list[str], on_events: dict[str, list]) 
     return sorted(out, key=lambda v: (v["kind"], v["identifier"] or ""))
 
 
-def _places(facts: dict, timeline: list[dict]) -> list[dict]:
+def _places(timeline: list[dict]) -> list[dict]:
     """Points for the map: where their events happened (home addresses have no coordinates)."""
     return [
         {"lon": e["lon"], "lat": e["lat"], "label": f"{e['category']} ({e['event_type']})",
@@ -284,7 +283,8 @@ def assemble(engine: Engine, entity_id: str) -> dict[str, Any]:
     with engine.connect() as conn:
         entity, members = _members(conn, entity_id)
         records = _person_records(conn, members) if entity["entity_type"] == "person" else []
-        timeline, on_events, rows = _timeline(conn, members)
+        own = _in(conn, select(links), links.c.subject_id, members)  # links the records themselves assert
+        timeline, on_events, rows = _timeline(conn, own)
         facts = _facts(records)
         profile = {
             "entity": entity,
@@ -296,8 +296,8 @@ def assemble(engine: Engine, entity_id: str) -> dict[str, Any]:
             "associates": _associates(conn, set(members), on_events, rows)
             if entity["entity_type"] == "person"
             else [],
-            "vehicles": _vehicles(conn, members, on_events),
-            "places": _places(facts, timeline),
+            "vehicles": _vehicles(conn, own, on_events),
+            "places": _places(timeline),
             "harm": None,  # filled by the harm module once it exists; absent, not zero
             "resolution": _resolution(conn, entity, members),
         }

@@ -99,7 +99,7 @@ def _partials(conn: Connection, codes: list[str]) -> list[str]:
     """Keys of stored registrations, phone numbers and postcodes that contain a typed code."""
     found: list[str] = []
     for code in codes:
-        wanted = {"vrm": keys.skeleton(code), "postcode": code}
+        wanted = {"vrm": normalise.plate_skeleton(code), "postcode": code}
         if code.isdigit():
             wanted = {"phone": code}
         for field_name, part in wanted.items():
@@ -158,7 +158,7 @@ def probe_keys(query: Query, typos: dict[str, list[str]]) -> tuple[set[str], set
         narrow.update(f"d|{d}" for d in dobs)
     narrow.update("pc|" + p.replace(" ", "") for p in query.postcodes)
     narrow.update("tel|" + p for p in query.phones)
-    narrow.update("vrm|" + keys.skeleton(p) for p in query.plates)
+    narrow.update("vrm|" + normalise.plate_skeleton(p) for p in query.plates)
     narrow.update("ref|" + r for r in [*query.refs, *query.codes])
     return narrow, broad
 

@@ -116,7 +116,7 @@ def _codes(query: Query, doc: dict, match: Match) -> None:
     for typed in query.plates:
         if vrm == typed:
             match.add(3.0, "registration exact")
-        elif vrm and keys.skeleton(vrm) == keys.skeleton(typed):
+        elif vrm and normalise.plate_skeleton(vrm) == normalise.plate_skeleton(typed):
             match.add(2.5, "registration look-alike (O/0, I/1 ...)")
     for typed in query.refs:
         if typed in refs:
@@ -124,7 +124,7 @@ def _codes(query: Query, doc: dict, match: Match) -> None:
     for code in query.codes:
         if code in refs:
             match.add(4.0, "reference")
-        elif vrm and keys.skeleton(code) in keys.skeleton(vrm):
+        elif vrm and normalise.plate_skeleton(code) in normalise.plate_skeleton(vrm):
             match.add(2.0, f"partial registration {code}")
         elif postcode and postcode.replace(" ", "").startswith(code):
             match.add(1.5, f"postcode starts {code}")
