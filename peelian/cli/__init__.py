@@ -3,7 +3,20 @@
 import typer
 
 from peelian import __version__
-from peelian.cli import audit, db, forecast, geo, ingest, leads, quarantine, resolve, search, synth, users
+from peelian.cli import (
+    audit,
+    db,
+    forecast,
+    geo,
+    ingest,
+    leads,
+    linkage,
+    quarantine,
+    resolve,
+    search,
+    synth,
+    users,
+)
 from peelian.cli.common import setup_logging
 from peelian.cli.demo import demo
 from peelian.cli.serve import serve
@@ -24,6 +37,7 @@ app.add_typer(forecast.app, name="forecast")
 app.add_typer(synth.app, name="synth")
 app.add_typer(resolve.app, name="resolve")
 app.add_typer(search.app, name="search")
+app.add_typer(linkage.app, name="linkage")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

@@ -551,3 +551,20 @@ search_term_keys = Table(
     Column("term_id", Integer, nullable=False),
     Index("ix_search_term_keys_key", "key", "term_id"),
 )
+
+
+# -- crime linkage (peelian.linkage) -----------------------------------------------------------
+
+linkage_models = Table(
+    "linkage_models",
+    metadata,
+    # One row per training: the model as JSON (weights, scaling), so a lead can name the exact
+    # model that proposed it and a retrain never rewrites history.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("category", String(120), nullable=False, doc="the crime category it was trained on"),
+    Column("trained_at", UTCDateTime, nullable=False),
+    Column("trained_by", String(80), nullable=False),
+    Column("model", Text, nullable=False, doc="LinkageModel.to_json()"),
+    Column("report", JSON, nullable=False, doc="crimes, pairs, linked pairs, settings"),
+    Index("ix_linkage_models_category", "category", "id"),
+)

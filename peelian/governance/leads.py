@@ -12,10 +12,11 @@ import json
 import math
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, case, func, select, update
+from sqlalchemy import Connection, Engine, case, func, select, update
 
 from peelian.db.schema import judgements, leads
 from peelian.errors import NotFound, PeelianError
@@ -27,6 +28,21 @@ STATUSES = ("open", "accepted", "rejected", "unsure")
 DECISIONS = {"accept": "accepted", "reject": "rejected", "unsure": "unsure"}
 MAX_REASON = 2000
 _TYPE = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
+Effect = Callable[[Connection, dict[str, Any], str, str], None]
+_EFFECTS: dict[str, Effect] = {}
+
+
+def on_decision(lead_type: str) -> Callable[[Effect], Effect]:
+    """Register what a decision on a lead type does to the store, e.g. an accepted crime series
+    becoming intelligence links. It runs inside the judgement's transaction as
+    ``effect(conn, lead, new_status, user)``, so the decision and its effect land together or not at all.
+    """
+
+    def register(effect: Effect) -> Effect:
+        _EFFECTS[lead_type] = effect
+        return effect
+
+    return register
 
 
 def _storable(what: str, value: str) -> None:
@@ -134,7 +150,7 @@ def judge(
         raise PeelianError("a judgement names the person who made it (up to 80 characters)")
     lead_id, status, now = _lead_id(lead_id), DECISIONS[decision], datetime.now(UTC)
     with engine.begin() as conn:
-        current = conn.execute(select(leads.c.status, leads.c.lead_type).where(leads.c.id == lead_id)).first()
+        current = conn.execute(select(leads).where(leads.c.id == lead_id)).first()
         if current is None:
             raise NotFound(f"no lead {lead_id!r}")
         if current.status == status:
@@ -154,6 +170,9 @@ def judge(
                 overrides_previous=overrides,
             )
         )  # fmt: skip
+        effect = _EFFECTS.get(current.lead_type)
+        if effect is not None:
+            effect(conn, dict(current._mapping), status, user)
         audit.append(conn, user, f"leads.{decision}", details={
             "lead_id": lead_id, "lead_type": current.lead_type, "previous": current.status,
             "overrides_previous": overrides, "reason": reason,

@@ -54,3 +54,5 @@ class Role(StrEnum):
     STOLEN_IN = "stolen_in"
     RESIDES_AT = "resides_at"
     OCCURRED_AT = "occurred_at"
+    SAME_SERIES = "same_series"  # event -> event: an analyst confirmed a linkage lead
+    LINKED_SUSPECT = "linked_suspect"  # person -> event: an analyst confirmed a suggested offender
