@@ -11,7 +11,8 @@ from peelian.governance import leads as governance
 from peelian.ingest.mapped import MappedAdapter
 from peelian.ingest.mapping import load_mapping
 from peelian.ingest.pipeline import ingest
-from peelian.linkage import SERIES, SUSPECT, service, store as linkage_store
+from peelian.linkage import SERIES, SUSPECT, service
+from peelian.linkage import store as linkage_store
 from peelian.synth.series import planted_series, to_rms_csv
 
 CRIMES = 600
@@ -29,7 +30,9 @@ def test_store_frame_carries_mo_and_offenders(burglaries):
     engine, frame = burglaries
     loaded = linkage_store.load_frame(engine, "burglary")  # category matched without regard to case
     assert len(loaded) == CRIMES
-    assert {"entry_point", "entry_method", "premises_type", "property_taken", "mo_text"} <= set(loaded.columns)
+    assert {"entry_point", "entry_method", "premises_type", "property_taken", "mo_text"} <= set(
+        loaded.columns
+    )
     solved = loaded["offenders"].map(bool)
     assert solved.sum() == (frame["offender"] != "").sum()
     # one RMS nominal id, one person record: crimes of one offender share the offender id
@@ -64,7 +67,9 @@ def test_train_series_and_leads(burglaries):
     with engine.connect() as conn:
         made = conn.execute(select(links).where(links.c.source_key == lead["id"])).all()
     assert len(made) == len(lead["subjects"]["events"]) - 1
-    assert {r.role for r in made} == {"same_series"} and {r.source_system for r in made} == {"peelian.linkage"}
+    assert {r.role for r in made} == {"same_series"} and {r.source_system for r in made} == {
+        "peelian.linkage"
+    }
     governance.judge(engine, lead["id"], "reject", "different offenders on review", "supervisor")
     with engine.connect() as conn:
         assert not conn.execute(select(links).where(links.c.source_key == lead["id"])).all()
@@ -83,13 +88,17 @@ def test_suggest_for_an_unsolved_crime(burglaries):
     )  # fmt: skip
     with pytest.raises(PeelianError, match="purpose"):
         service.suggest(engine, target.id, "analyst", None, None)
-    found = service.suggest(engine, target.id, "analyst", "investigation", "OP-1", limit=10, min_probability=0.3)
+    found = service.suggest(
+        engine, target.id, "analyst", "investigation", "OP-1", limit=10, min_probability=0.3
+    )
     assert len(found["related"]) == 10 and found["offenders"]
     probabilities = [r["probability"] for r in found["related"]]
     assert probabilities == sorted(probabilities, reverse=True)
     with engine.connect() as conn:
         entry = conn.execute(select(audit_log).where(audit_log.c.action == "linkage.suggest")).first()
-        kinds = conn.execute(select(leads.c.lead_type).where(leads.c.id.in_(found["proposed"]))).scalars().all()
+        kinds = (
+            conn.execute(select(leads.c.lead_type).where(leads.c.id.in_(found["proposed"]))).scalars().all()
+        )
     assert entry.purpose == "investigation" and entry.case_ref == "OP-1" and target.id in entry.details
     assert set(kinds) <= {SERIES, SUSPECT}
     suspect = next((i for i in found["proposed"] if governance.get(engine, i)["lead_type"] == SUSPECT), None)
