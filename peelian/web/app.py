@@ -13,7 +13,7 @@ from peelian.config import Settings, get_settings
 from peelian.db import make_engine, require_current
 from peelian.web import middleware, problems
 from peelian.web.access import assert_guarded
-from peelian.web.routers import auth, forecast, leads, oversight, resolve, search, store
+from peelian.web.routers import auth, forecast, leads, linkage, oversight, resolve, search, store
 from peelian.web.templates_dir import STATIC
 
 
@@ -39,6 +39,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         leads.router,
         resolve.router,
         search.router,
+        linkage.router,
         oversight.router,
     ):
         app.include_router(router)

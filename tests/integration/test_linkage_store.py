@@ -119,6 +119,6 @@ def test_bad_requests_are_plain_errors(burglaries):
         service.suggest(engine, "not-an-id", "analyst", "investigation", "OP-1")
     with pytest.raises(NotFound):
         service.suggest(engine, "ev_" + "0" * 24, "analyst", "investigation", "OP-1")
+    service.train(engine, "Burglary", "tester")
     with pytest.raises(PeelianError, match="strictness"):
-        service.train(engine, "Burglary", "tester")
         service.find_series(engine, "Burglary", "tester", strictness=1.5)

@@ -130,3 +130,40 @@ document.addEventListener("DOMContentLoaded", function () {
   if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 15 }); }
   element.dataset.drawn = String(places.features.length);
 });
+
+// A crime series' map: its crimes, embedded in the page as GeoJSON, numbered in time order and
+// joined by a faint line in that order; solved crimes (offender known) are drawn in red.
+document.addEventListener("DOMContentLoaded", function () {
+  var element = document.getElementById("series-map");
+  var data = document.getElementById("series-crimes");
+  if (!element || !data || typeof L === "undefined") { return; }
+  var crimes = JSON.parse(data.textContent);
+  var map = L.map(element).setView([51.5, -0.12], 11);
+  if (element.dataset.tiles) {
+    L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: "Map tiles as configured" }).addTo(map);
+  }
+  var ordered = crimes.features.slice().sort(function (a, b) { return a.properties.number - b.properties.number; });
+  if (ordered.length > 1) {
+    L.polyline(ordered.map(function (f) { return [f.geometry.coordinates[1], f.geometry.coordinates[0]]; }), {
+      color: "#5b6b7a", weight: 1.5, dashArray: "4 4", interactive: false, className: "series-route"
+    }).addTo(map);
+  }
+  var layer = L.geoJSON(crimes, {
+    pointToLayer: function (feature, latlng) {
+      var solved = feature.properties.solved;
+      return L.circleMarker(latlng, {
+        radius: 8, weight: 2, fillOpacity: 0.7, className: "series-crime",
+        color: solved ? "#7a0f12" : "#0b4f8a", fillColor: solved ? "#a4161a" : "#3a7bbf"
+      });
+    },
+    onEachFeature: function (feature, marker) {
+      var p = feature.properties;
+      marker.bindTooltip(String(p.number), { permanent: true, direction: "center", className: "series-number" });
+      // textContent: data never becomes markup
+      marker.bindPopup(document.createTextNode("#" + p.number + " " + p.reference + " · " + p.when +
+        (p.place ? " · " + p.place : "") + (p.solved ? " · solved" : "")));
+    }
+  }).addTo(map);
+  if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 16 }); }
+  element.dataset.drawn = String(crimes.features.length);
+});
