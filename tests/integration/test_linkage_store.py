@@ -102,11 +102,11 @@ def test_suggest_for_an_unsolved_crime(burglaries):
     assert entry.purpose == "investigation" and entry.case_ref == "OP-1" and target.id in entry.details
     assert set(kinds) <= {SERIES, SUSPECT}
     suspect = next((i for i in found["proposed"] if governance.get(engine, i)["lead_type"] == SUSPECT), None)
-    if suspect is not None:
-        governance.judge(engine, suspect, "accept", "matches the series MO", "analyst")
-        with engine.connect() as conn:
-            made = conn.execute(select(links).where(links.c.source_key == suspect)).one()
-        assert made.role == "linked_suspect" and made.object_id == target.id and made.subject_type == "person"
+    assert suspect is not None
+    governance.judge(engine, suspect, "accept", "matches the series MO", "analyst")
+    with engine.connect() as conn:
+        made = conn.execute(select(links).where(links.c.source_key == suspect)).one()
+    assert made.role == "linked_suspect" and made.object_id == target.id and made.subject_type == "person"
 
 
 def test_bad_requests_are_plain_errors(burglaries):
