@@ -102,9 +102,8 @@ def scale(n: int, seed: int = 7) -> dict:
     prepared = time.perf_counter()
     solved = np.flatnonzero(crimes.solved)[:TRAIN_CRIMES]
     sample = crimes.take(solved)
-    left, right, weights = training_pairs(sample)
-    evidence = Evidence(sample).pairs(left, right)
-    model = LinkageModel.fit(evidence, linked(sample, left, right), weights=weights)
+    left, right = training_pairs(sample)
+    model = LinkageModel.fit(Evidence(sample).pairs(left, right), linked(sample, left, right))
     trained = time.perf_counter()
     left, right = candidate_pairs(crimes)
     paired = time.perf_counter()

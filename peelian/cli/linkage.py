@@ -40,6 +40,10 @@ def train_cmd(category: str = CategoryOption, as_json: bool = JsonOption) -> Non
     for name, weight in sorted(report["weights"].items(), key=lambda kv: -abs(kv[1])):
         table.add_row(name.replace("_", " "), f"{weight:+.3f}")
     console.print(table)
+    if report["left_out"]:
+        console.print(
+            f"left out (learnt the wrong way round on these pairs): {', '.join(report['left_out'])}"
+        )
 
 
 @app.command("evaluate")

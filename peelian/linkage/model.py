@@ -38,9 +38,7 @@ class LinkageModel:
         evidence: pd.DataFrame,
         linked: np.ndarray,
         report: dict[str, Any] | None = None,
-        weights: np.ndarray | None = None,
     ) -> "LinkageModel":
-        """``weights``: how many pairs each training pair stands for (sampled unlinked pairs)."""
         linked = np.asarray(linked, dtype=bool)
         if linked.sum() < 5 or (~linked).sum() < 5:
             raise PeelianError(
@@ -53,12 +51,25 @@ class LinkageModel:
         values = np.where(np.isnan(values), mean, values)
         scale = values.std(axis=0)
         scale = np.where(scale > 0, scale, 1.0)
-        fitted = LogisticRegression(C=C, max_iter=5000).fit(
-            (values - mean) / scale, linked, sample_weight=weights
-        )
+        standard = (values - mean) / scale
+        names = list(evidence.columns)
+        # Evidence whose learnt effect contradicts what it means (crimes further apart made *more*
+        # alike) is an artefact of which pairs were compared, not a habit of offenders: it is left
+        # out, refitting without it, and the report names it.
+        expected = np.array([-1.0 if n in ("distance", "days_apart") else 1.0 for n in names])
+        used = np.ones(len(names), bool)
+        while True:
+            fitted = LogisticRegression(C=C, max_iter=5000).fit(standard[:, used], linked)
+            weights = np.zeros(len(names))
+            weights[used] = fitted.coef_[0]
+            wrong = used & (weights * expected < 0)
+            if not wrong.any():
+                break
+            used &= ~wrong
+        report = (report or {}) | {"left_out": [n for n, u in zip(names, used, strict=True) if not u]}
         return cls(
-            features=list(evidence.columns), mean=mean.tolist(), scale=scale.tolist(),
-            weights=fitted.coef_[0].tolist(), intercept=float(fitted.intercept_[0]), report=report or {},
+            features=names, mean=mean.tolist(), scale=scale.tolist(), weights=weights.tolist(),
+            intercept=float(fitted.intercept_[0]), report=report,
         )  # fmt: skip
 
     def contributions(self, evidence: pd.DataFrame) -> np.ndarray:

@@ -6,7 +6,6 @@ personal data: suggestions name offenders, so they need a declared purpose and a
 the records they returned.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from itertools import combinations
 from typing import Any
@@ -38,8 +37,6 @@ from peelian.linkage.store import (
 from peelian.pole.ids import content_hash
 from peelian.search.service import check_purpose
 
-MAX_SERIES_PAIRS = 50  # crimes per offender paired exhaustively for training; more are sampled
-UNLINKED_SAMPLE = 1_000_000  # unlinked pairs sampled for training; each weighted for those it stands for
 MAX_EVALUATED = 3000  # solved crimes an evaluation pairs all-with-all (n^2 / 2 pairs)
 Progress = Callable[[str], None]
 
@@ -49,41 +46,12 @@ def _note(progress: Progress | None, message: str) -> None:
         progress(message)
 
 
-def training_pairs(crimes: Crimes, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of solved crimes to learn from, with weights that stand for all such pairs.
-
-    Every pair sharing an offender (up to MAX_SERIES_PAIRS crimes per offender), and a uniform
-    sample of the rest weighted by how many each stands for: the model then learns the odds for a
-    pair drawn from all pairs of crimes, whether it later scores candidate pairs or one crime
-    against every other. (Training on nearby candidates only would teach it that linked crimes
-    are far apart in time, since the candidates are all close.)
-    """
-    n = len(crimes)
-    by_offender: dict[str, list[int]] = defaultdict(list)
-    for index, offenders in enumerate(crimes.offenders):
-        for offender in offenders:
-            by_offender[offender].append(index)
-    rng = np.random.default_rng(seed)
-    pairs = []
-    for members in by_offender.values():
-        if len(members) > MAX_SERIES_PAIRS:
-            members = sorted(rng.choice(members, MAX_SERIES_PAIRS, replace=False).tolist())
-        pairs.extend(combinations(sorted(members), 2))
-    positive = np.unique(np.asarray(pairs, dtype=np.int64).reshape(-1, 2) @ np.array([n, 1]))
-    everything = n * (n - 1) // 2
-    draws = min(UNLINKED_SAMPLE, everything)
-    if draws == everything:
-        left, right = np.triu_indices(n, 1)
-        negative = left.astype(np.int64) * n + right
-    else:
-        a, b = rng.integers(0, n, size=(2, int(draws * 1.1) + 10))
-        negative = np.unique(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
-        negative = negative[negative // n != negative % n]
-    negative = np.setdiff1d(negative, positive)
-    weight = max(1.0, (everything - len(positive)) / max(len(negative), 1))
-    key = np.concatenate([positive, negative])
-    weights = np.concatenate([np.ones(len(positive)), np.full(len(negative), weight)])
-    return key // n, key % n, weights
+def training_pairs(crimes: Crimes) -> tuple[np.ndarray, np.ndarray]:
+    """The solved crimes' own candidate pairs: the model learns the odds of a link among exactly the
+    kind of pairs it will score. (Adding linked pairs from outside the candidate search taught an
+    earlier version that linked crimes lie far apart in time; sampling all pairs instead made every
+    probability depend on how many crimes were held.)"""
+    return candidate_pairs(crimes)
 
 
 def train(engine: Engine, category: str, user: str, progress: Progress | None = None) -> dict[str, Any]:
@@ -97,7 +65,7 @@ def train(engine: Engine, category: str, user: str, progress: Progress | None = 
         )
     crimes = crimes.take(solved)
     _note(progress, f"pairing {len(solved):,} solved crimes")
-    left, right, weights = training_pairs(crimes)
+    left, right = training_pairs(crimes)
     evidence = Evidence(crimes).pairs(left, right)
     truth = linked(crimes, left, right)
     report = {
@@ -109,9 +77,10 @@ def train(engine: Engine, category: str, user: str, progress: Progress | None = 
         "features": list(evidence.columns),
     }
     _note(progress, f"fitting on {len(truth):,} pairs ({int(truth.sum()):,} linked)")
-    model = LinkageModel.fit(evidence, truth, report, weights)
+    model = LinkageModel.fit(evidence, truth, report)
     report["model_id"] = save_model(engine, category, model, user)
     report["weights"] = dict(zip(model.features, np.round(model.weights, 3).tolist(), strict=True))
+    report["left_out"] = model.report["left_out"]
     return report
 
 
