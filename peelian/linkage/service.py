@@ -103,6 +103,11 @@ def evaluate_store(
     return evaluate(crimes, groups, splits=splits, seed=seed, progress=progress) | {"category": category}
 
 
+def _reason(evidence: dict[str, Any]) -> str:
+    """One piece of evidence in words: "entry method: same", "distance: 420 m apart"."""
+    return f"{evidence['evidence'].removeprefix('same_').replace('_', ' ')}: {evidence['reads']}"
+
+
 def _existing_series(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         rows = conn.execute(select(leads_table.c.provenance).where(leads_table.c.lead_type == SERIES))
@@ -159,11 +164,7 @@ def find_series(
             reasons = ""
             if strongest is not None:
                 top = model.explain(evidence.iloc[[strongest]])[:3]
-                reasons = (
-                    " Strongest pair: "
-                    + "; ".join(f"{t['evidence'].replace('_', ' ')} {t['reads']}" for t in top)
-                    + "."
-                )
+                reasons = " Strongest pair: " + "; ".join(_reason(t) for t in top) + "."
             entry["lead_id"] = leads.propose(
                 engine,
                 SERIES,
@@ -332,7 +333,7 @@ def _propose_related(
         key = content_hash("\x1f".join(sorted(ids)))
         if r["probability"] < floor or key in known:
             continue
-        reasons = "; ".join(f"{e['evidence'].replace('_', ' ')} {e['reads']}" for e in r["evidence"][:3])
+        reasons = "; ".join(_reason(e) for e in r["evidence"][:3])
         made.append(
             leads.propose(
                 engine,
@@ -360,19 +361,24 @@ def _propose_related(
 def series_detail(engine: Engine, lead_id: str) -> dict[str, Any]:
     """A series lead with its crimes and the model's evidence for every pair, for the series page."""
     lead = leads.get(engine, lead_id)
-    if lead["lead_type"] != SERIES:
-        raise NotFound(f"lead {lead_id} is not a crime series")
-    ids = list(lead["subjects"].get("events") or [])
-    category = lead["subjects"].get("category") or ""
+    subjects = lead["subjects"]
+    if (
+        lead["lead_type"] != SERIES
+        or not isinstance(subjects, dict)
+        or not isinstance(subjects.get("category"), str)
+    ):
+        raise NotFound(f"lead {lead_id} is not a crime series found by linkage")
+    ids = [i for i in subjects.get("events") or [] if isinstance(i, str)]
+    category = subjects["category"]
     with engine.connect() as conn:
         stored = conn.execute(
             select(linkage_models.c.model).where(linkage_models.c.id == lead["provenance"].get("model_id"))
         ).scalar()
     frame = load_frame(engine, category)
     frame = frame[frame["id"].isin(ids)].reset_index(drop=True)
-    crimes = to_crimes(frame)
     pairs = []
     if stored is not None and len(frame) >= 2:
+        crimes = to_crimes(frame)
         model = LinkageModel.from_json(stored)
         left, right = (np.asarray(v) for v in zip(*combinations(range(len(frame)), 2), strict=True))
         evidence = Evidence(crimes).pairs(left, right)

@@ -141,13 +141,22 @@ def _retract(conn: Connection, lead_id: str) -> None:
     conn.execute(delete(links).where(links.c.source_system == SYSTEM, links.c.source_key == lead_id))
 
 
+def _events(subjects: Any) -> list[str]:
+    """The crimes a series lead names. A lead proposed by hand in another shape names none: the
+    decision on it still stands, it just links nothing."""
+    events = subjects.get("events") if isinstance(subjects, dict) else None
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        return []
+    return events
+
+
 @leads.on_decision(SERIES)
 def _series_decided(conn: Connection, lead: dict[str, Any], status: str, user: str) -> None:
     """An accepted series links every crime to its first: confirmed intelligence, with the lead as source."""
     if status != "accepted":
         _retract(conn, lead["id"])
         return
-    crimes = list(lead["subjects"]["events"])
+    crimes = _events(lead["subjects"])
     _write_links(
         conn, lead["id"], [("event", c, Role.SAME_SERIES.value, "event", crimes[0]) for c in crimes[1:]]
     )
@@ -159,5 +168,9 @@ def _suspect_decided(conn: Connection, lead: dict[str, Any], status: str, user: 
         _retract(conn, lead["id"])
         return
     subjects = lead["subjects"]
+    if not isinstance(subjects, dict) or not all(
+        isinstance(subjects.get(k), str) for k in ("person_record", "event")
+    ):
+        return  # proposed by hand without a person record and crime: nothing to link
     _write_links(conn, lead["id"], [("person", subjects["person_record"], Role.LINKED_SUSPECT.value, "event",
                                      subjects["event"])])  # fmt: skip

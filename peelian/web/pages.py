@@ -17,6 +17,7 @@ NAV = [
     ("/search", "Search", None),
     ("/events", "Events", None),
     ("/forecast", "Forecast", None),
+    ("/linkage", "Series", None),
     ("/resolve", "Entities", None),
     ("/quarantine", "Sources & quarantine", None),
     ("/review", "Review queue", None),
