@@ -7,7 +7,6 @@ the records they returned.
 """
 
 from collections.abc import Callable
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -119,6 +118,24 @@ def _when(frame: pd.DataFrame, rows: list[int]) -> str:
     return f"{first:%d %b %Y} to {last:%d %b %Y}" if first.date() != last.date() else f"{first:%d %b %Y}"
 
 
+def _inside_pairs(
+    labels: np.ndarray, left: np.ndarray, right: np.ndarray, probability: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per series label: the mean probability of its scored member pairs (0 if none) and the index of
+    its strongest pair (-1 if none), in one pass over the pairs rather than a loop per series."""
+    size = int(labels.max()) + 1 if len(labels) else 0
+    inside = np.flatnonzero((labels[left] >= 0) & (labels[left] == labels[right]))
+    label = labels[left[inside]]
+    counts = np.bincount(label, minlength=size)
+    sums = np.bincount(label, weights=probability[inside], minlength=size)
+    strength = np.divide(sums, counts, out=np.zeros(size), where=counts > 0)
+    strongest = np.full(size, -1)
+    order = np.lexsort((-probability[inside], label))  # by label, strongest first within each
+    first = np.unique(label[order], return_index=True)
+    strongest[first[0]] = inside[order[first[1]]]
+    return strength, strongest
+
+
 def find_series(
     engine: Engine,
     category: str,
@@ -142,34 +159,32 @@ def find_series(
     labels = series_core.cluster(len(crimes), left, right, probability, strictness)
     known = _existing_series(engine) if propose else set()
     found, proposed = [], 0
-    pair_of = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(left, right, strict=True))}
+    strength, strongest = _inside_pairs(labels, left, right, probability)
+    solved = crimes.solved
     for label in np.unique(labels[labels >= 0]):
         rows = np.flatnonzero(labels == label).tolist()
         if len(rows) < min_size:
             continue
-        inside = [pair_of[p] for p in combinations(rows, 2) if p in pair_of]
-        strength = float(np.mean(probability[inside])) if inside else 0.0
         ids = frame["id"].iloc[rows].tolist()
         key = content_hash("\x1f".join(sorted(ids)))
         entry = {
             "events": ids,
             "size": len(ids),
-            "mean_probability": round(strength, 4),
+            "mean_probability": round(float(strength[label]), 4),
             "when": _when(frame, rows),
-            "solved": int(crimes.solved[rows].sum()),
+            "solved": int(solved[rows].sum()),
             "key": key,
         }
         if propose and key not in known:
-            strongest = max(inside, key=lambda k: probability[k]) if inside else None
             reasons = ""
-            if strongest is not None:
-                top = model.explain(evidence.iloc[[strongest]])[:3]
+            if strongest[label] >= 0:
+                top = model.explain(evidence.iloc[[strongest[label]]])[:3]
                 reasons = " Strongest pair: " + "; ".join(_reason(t) for t in top) + "."
             entry["lead_id"] = leads.propose(
                 engine,
                 SERIES,
                 f"Suspected series: {len(ids)} {category} crimes, {entry['when']}",
-                f"{len(ids)} crimes joined by an average linkage probability of {strength:.0%} "
+                f"{len(ids)} crimes joined by an average linkage probability of {strength[label]:.0%} "
                 f"between scored pairs (strictness {strictness}).{reasons}",
                 {
                     "model": "peelian.linkage",
@@ -180,7 +195,7 @@ def find_series(
                     "inputs": {"events": ids},
                 },
                 {"events": ids, "category": category},
-                strength,
+                float(strength[label]),
                 user,
             )
             proposed += 1
@@ -380,7 +395,7 @@ def series_detail(engine: Engine, lead_id: str) -> dict[str, Any]:
     if stored is not None and len(frame) >= 2:
         crimes = to_crimes(frame)
         model = LinkageModel.from_json(stored)
-        left, right = (np.asarray(v) for v in zip(*combinations(range(len(frame)), 2), strict=True))
+        left, right = np.triu_indices(len(frame), 1)
         evidence = Evidence(crimes).pairs(left, right)
         probability = model.probability(evidence)
         for k in np.argsort(-probability, kind="stable")[:200]:
