@@ -568,3 +568,22 @@ linkage_models = Table(
     Column("report", JSON, nullable=False, doc="crimes, pairs, linked pairs, settings"),
     Index("ix_linkage_models_category", "category", "id"),
 )
+
+
+# -- harm rankings (peelian.harm) --------------------------------------------------------------
+
+harm_rankings = Table(
+    "harm_rankings",
+    metadata,
+    # One row per refresh of a priority list: what was ranked, how, and the list itself, so the
+    # next refresh can report its churn and a lead can name the refresh that proposed it.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("method", String(20), nullable=False, doc="harm (rolling window) or rfg"),
+    Column("harm_index", String(20), nullable=False, doc="the weight table: css, chi"),
+    Column("made_at", UTCDateTime, nullable=False),
+    Column("made_by", String(80), nullable=False),
+    Column("parameters", JSON, nullable=False, doc="as-of date, window, decay, RFG settings"),
+    Column("ranking", JSON, nullable=False, doc="the top offenders in order, with scores"),
+    Column("report", JSON, nullable=False, doc="unmapped offences, churn against the last refresh"),
+    Index("ix_harm_rankings_method", "method", "harm_index", "id"),
+)
