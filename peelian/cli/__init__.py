@@ -8,6 +8,7 @@ from peelian.cli import (
     db,
     forecast,
     geo,
+    harm,
     ingest,
     leads,
     linkage,
@@ -38,6 +39,7 @@ app.add_typer(synth.app, name="synth")
 app.add_typer(resolve.app, name="resolve")
 app.add_typer(search.app, name="search")
 app.add_typer(linkage.app, name="linkage")
+app.add_typer(harm.app, name="harm")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

@@ -1,5 +1,7 @@
 """``peelian synth``: synthetic police data with its ground truth, for demos, tests and benchmarks."""
 
+import shlex
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -9,6 +11,7 @@ from rich.table import Table
 from peelian.cli.common import JsonOption, console, handle_errors, print_json, ready_engine
 from peelian.config import get_settings
 from peelian.ingest.pipeline import IngestReport
+from peelian.synth import groups as ocg
 from peelian.synth.load import ingest_nominals
 from peelian.synth.nominals import SYSTEMS, Nominals, check, generate, prepare, write
 
@@ -87,3 +90,41 @@ def _summary(data: Nominals, reports: dict[str, IngestReport], out: Path) -> Non
     quarantined = sum(r.total("quarantined") for r in reports.values())
     if quarantined:
         console.print(f"[yellow]{quarantined:,} row(s) quarantined.[/] See: peelian quarantine list")
+
+
+@app.command("groups")
+@handle_errors
+def planted(
+    groups: int = typer.Option(50, "--groups", "-g", help="How many organised crime groups to plant."),
+    crimes: int | None = typer.Option(
+        None, "--crimes", "-n", help=f"How many crimes (default {ocg.CRIMES_PER_GROUP} per group)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed writes the same files."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Folder for the crimes CSV and truth files (created if need be)."
+    ),
+    as_json: bool = JsonOption,
+):
+    """Crimes by planted organised crime groups (leaders, core and peripheral members, a few brokers
+    who also offend with a second group), as one RMS extract with up to four offenders per crime, their
+    shared addresses and phones and the vehicles they lend each other; plus the truth:
+    truth_groups.csv (each offender's group, role, broker flag, crimes and harm), truth_crimes.csv and
+    truth_vehicles.csv."""
+    ocg.check(groups, seed, crimes)  # before the folder is made
+    prepare(out)
+    with nullcontext() if as_json else console.status("planting groups..."):
+        data = ocg.planted_groups(groups, seed, crimes=crimes)
+        paths = ocg.write(data, out)
+    command = f"peelian ingest mapped --mapping {ocg.MAPPING} {shlex.quote(str(paths[0]))}"
+    summary = data.summary()
+    if as_json:
+        print_json(summary | {"out": str(out), "files": [p.name for p in paths], "ingest": command})
+        return
+    table = Table(title=f"{summary['groups']:,} planted groups (seed {seed})")
+    table.add_column("", justify="left")
+    table.add_column("count", justify="right")
+    for name in ("people", "leaders", "brokers", "crimes", "cross_group_crimes", "vehicles"):
+        table.add_row(name.replace("_", " "), f"{summary[name]:,}")
+    console.print(table)
+    console.print(f"Files in {out}: {', '.join(p.name for p in paths)}.")
+    console.print(f"Load the crimes with: {command}", highlight=False, soft_wrap=True)
