@@ -167,8 +167,40 @@ def rank(
     top: int = 50,
     propose: bool = False,
 ) -> dict[str, Any]:
-    """The top offenders by harm (or RFG), with the unmapped offences and, when kept, the churn."""
+    """``ranking`` for a declared purpose, audited with the offenders it named."""
     check_purpose(purpose, case_ref)
+    result = ranking(engine, user, index, method, as_of, window_days, half_life_days, top, propose)
+    with engine.begin() as conn:
+        audit.append(
+            conn,
+            user,
+            "harm.rank",
+            purpose=purpose,
+            case_ref=case_ref,
+            details={
+                "method": method,
+                "index": result["index"],
+                "as_of": result["as_of"],
+                "refresh": result["refresh"],
+                "records": [r["offender"] for r in result["top"]][:MAX_AUDITED],
+            },
+        )
+    return result
+
+
+def ranking(
+    engine: Engine,
+    user: str,
+    index: str = "cchi",
+    method: str = "harm",
+    as_of: datetime | None = None,
+    window_days: float = 365.0,
+    half_life_days: float | None = None,
+    top: int = 50,
+    propose: bool = False,
+) -> dict[str, Any]:
+    """The top offenders by harm (or RFG), with the unmapped offences and, when kept, the churn.
+    Unaudited: callers audit the read (``rank``, or the web app's audit middleware)."""
     if method not in METHODS:
         raise PeelianError(f"unknown ranking method {method!r}: choose from {', '.join(METHODS)}")
     if not 1 <= top <= MAX_TOP:
@@ -196,21 +228,6 @@ def rank(
     }
     if propose:
         result.update(_keep(engine, user, result, found, harm_index, table))
-    with engine.begin() as conn:
-        audit.append(
-            conn,
-            user,
-            "harm.rank",
-            purpose=purpose,
-            case_ref=case_ref,
-            details={
-                "method": method,
-                "index": harm_index.name,
-                "as_of": result["as_of"],
-                "refresh": result["refresh"],
-                "records": [r["offender"] for r in listed][:MAX_AUDITED],
-            },
-        )
     return result
 
 
@@ -289,8 +306,31 @@ def explain(
     window_days: float = 365.0,
     half_life_days: float | None = None,
 ) -> dict[str, Any]:
-    """One offender's score with every offence behind it: weight, index entry, decay, contribution."""
+    """``breakdown_of`` for a declared purpose, audited."""
     check_purpose(purpose, case_ref)
+    result = breakdown_of(engine, offender, index, method, as_of, window_days, half_life_days)
+    with engine.begin() as conn:
+        audit.append(
+            conn,
+            user,
+            "harm.explain",
+            purpose=purpose,
+            case_ref=case_ref,
+            details={"offender": offender, "index": result["index"], "records": [offender]},
+        )
+    return result
+
+
+def breakdown_of(
+    engine: Engine,
+    offender: str,
+    index: str = "cchi",
+    method: str = "harm",
+    as_of: datetime | None = None,
+    window_days: float = 365.0,
+    half_life_days: float | None = None,
+) -> dict[str, Any]:
+    """One offender's score with every offence behind it: weight, index entry, decay, contribution."""
     harm_index = load_index(index)
     found = _offences(engine)
     when = _as_of(found, as_of)
@@ -310,15 +350,6 @@ def explain(
     if method == "rfg":
         scored = rfg(found, harm_index, when, RFGParams(window_days=window_days))
         result["rfg"] = _records(rfg_breakdown(scored, offender))
-    with engine.begin() as conn:
-        audit.append(
-            conn,
-            user,
-            "harm.explain",
-            purpose=purpose,
-            case_ref=case_ref,
-            details={"offender": offender, "index": harm_index.name, "records": [offender]},
-        )
     return result
 
 

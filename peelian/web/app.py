@@ -13,7 +13,7 @@ from peelian.config import Settings, get_settings
 from peelian.db import make_engine, require_current
 from peelian.web import middleware, problems
 from peelian.web.access import assert_guarded
-from peelian.web.routers import auth, forecast, leads, linkage, oversight, resolve, search, store
+from peelian.web.routers import auth, forecast, harm, leads, linkage, oversight, resolve, search, store
 from peelian.web.templates_dir import STATIC
 
 
@@ -40,6 +40,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         resolve.router,
         search.router,
         linkage.router,
+        harm.router,
         oversight.router,
     ):
         app.include_router(router)

@@ -18,6 +18,7 @@ NAV = [
     ("/events", "Events", None),
     ("/forecast", "Forecast", None),
     ("/linkage", "Series", None),
+    ("/harm", "Priority", None),
     ("/resolve", "Entities", None),
     ("/quarantine", "Sources & quarantine", None),
     ("/review", "Review queue", None),
