@@ -12,6 +12,7 @@ from peelian.cli import (
     ingest,
     leads,
     linkage,
+    network,
     quarantine,
     resolve,
     search,
@@ -40,6 +41,7 @@ app.add_typer(resolve.app, name="resolve")
 app.add_typer(search.app, name="search")
 app.add_typer(linkage.app, name="linkage")
 app.add_typer(harm.app, name="harm")
+app.add_typer(network.app, name="network")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

@@ -342,7 +342,13 @@ def in_period(edges: pd.DataFrame, since: datetime | None, until: datetime | Non
     """Edges whose evidence falls in [since, until); undated evidence counts in every period."""
     keep = pd.Series(True, index=edges.index)
     if since is not None:
-        keep &= edges["last_seen"].isna() | (edges["last_seen"] >= pd.Timestamp(since))
+        keep &= edges["last_seen"].isna() | (edges["last_seen"] >= _instant(since))
     if until is not None:
-        keep &= edges["first_seen"].isna() | (edges["first_seen"] < pd.Timestamp(until))
+        keep &= edges["first_seen"].isna() | (edges["first_seen"] < _instant(until))
     return edges[keep]
+
+
+def _instant(moment: datetime) -> pd.Timestamp:
+    """A date given without a zone (a command-line date) is read as UTC."""
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")

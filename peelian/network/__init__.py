@@ -1,0 +1,1 @@
+"""Organised crime networks: association graphs from the store, communities, centrality, key players."""
