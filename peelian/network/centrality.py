@@ -4,9 +4,10 @@
 - betweenness: the share of shortest paths between other pairs that pass through a person, the
   broker who could cut or control flows. Paths count hops: weights measure how strong a tie is, not
   how far apart two people are, and the published covert-network studies use binary ties. Exact
-  (Brandes) up to ``EXACT_NODES`` nodes; above, estimated from shortest paths out of ``PIVOTS``
-  random source nodes, scaled up (Brandes & Pich 2007), which is unbiased and costs ``PIVOTS``
-  breadth-first searches instead of one per node;
+  (Brandes: a search from every node, nodes x edges steps) while that is within ``PATH_BUDGET``
+  steps (about 3 s: 5,000 people with 25,000 ties); above, estimated from the searches out of as
+  many random pivots as the budget allows, at least ``PIVOTS``, scaled up (Brandes & Pich 2007):
+  unbiased, and on a million people and five million ties 64 pivots take about a minute;
 - eigenvector centrality (weighted, maximum 1): tied to well-tied people. Measured on the whole
   graph, so outside the component holding the top person it is near 0;
 - coreness: the deepest k-core a person belongs to, the cohesive centre of the network;
@@ -25,16 +26,19 @@ import warnings
 import igraph as ig
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse.linalg import eigsh
 
-EXACT_NODES = 5_000  # exact betweenness at or below; Brandes is O(nodes x edges)
-PIVOTS = 64  # source nodes of the estimate above that
+PATH_BUDGET = 1.2e8  # search steps (nodes searched from x edges) betweenness may take before sampling
+PIVOTS = 64  # the fewest source nodes of a sampled estimate
+EIGEN_NODES = 5_000  # igraph's eigenvector centrality up to this; scipy's solver above
 ROLES = ("coordinator", "consultant", "gatekeeper", "liaison")
 
 
 def centrality(
     graph: ig.Graph,
     membership: np.ndarray | None = None,
-    exact_nodes: int = EXACT_NODES,
+    budget: float = PATH_BUDGET,
     pivots: int = PIVOTS,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, dict]:
@@ -42,13 +46,14 @@ def centrality(
     roles need ``membership`` (a community per vertex, as from ``communities``)."""
     weights = "weight" if "weight" in graph.es.attributes() else None
     degree = np.asarray(graph.degree())
-    between, how = betweenness(graph, exact_nodes, pivots, seed)
+    between, how = betweenness(graph, budget, pivots, seed)
+    eigenvector, eigen_how = _eigenvector(graph, weights)
     table = pd.DataFrame(
         {
             "degree": degree,
             "strength": graph.strength(weights=weights),
             "betweenness": between,
-            "eigenvector": _eigenvector(graph, weights),
+            "eigenvector": eigenvector,
             "coreness": graph.coreness(),
             "constraint": graph.constraint(weights=weights),
             "effective_size": _effective_size(graph, degree),
@@ -61,9 +66,7 @@ def centrality(
         "degree": "distinct associates",
         "strength": "sum of association weights" if weights else "unweighted: equals degree",
         "betweenness": how,
-        "eigenvector": "weighted, scaled to a maximum of 1"
-        if weights
-        else "unweighted, scaled to a maximum of 1",
+        "eigenvector": f"{eigen_how}, scaled to a maximum of 1",
         "coreness": "k-core shell index",
         "constraint": "Burt, weighted" if weights else "Burt",
         "effective_size": "Burt, binary ties (Borgatti 1997)",
@@ -79,14 +82,15 @@ def centrality(
 
 
 def betweenness(
-    graph: ig.Graph, exact_nodes: int = EXACT_NODES, pivots: int = PIVOTS, seed: int = 0
+    graph: ig.Graph, budget: float = PATH_BUDGET, pivots: int = PIVOTS, seed: int = 0
 ) -> tuple[np.ndarray, dict]:
     """Betweenness by hops, normalised to the share of other pairs (0..1), and how it was computed."""
-    n = graph.vcount()
+    n, m = graph.vcount(), max(graph.ecount(), 1)
     pairs = (n - 1) * (n - 2) / 2 if n > 2 else 1.0
-    if n <= exact_nodes:
+    if n * m <= budget:
         return np.asarray(graph.betweenness(directed=False)) / pairs, {"method": "exact", "paths": "hops"}
-    sources = np.random.default_rng(seed).choice(n, size=min(pivots, n), replace=False)
+    count = min(n, max(pivots, int(budget // m)))
+    sources = np.random.default_rng(seed).choice(n, size=count, replace=False)
     partial = np.asarray(graph.betweenness(directed=False, sources=sources.tolist()))
     how = {"method": "sampled pivots (Brandes-Pich)", "pivots": len(sources), "seed": seed, "paths": "hops"}
     return partial * (n / len(sources)) / pairs, how
@@ -129,12 +133,27 @@ def brokerage(graph: ig.Graph, membership: np.ndarray) -> tuple[np.ndarray, ...]
     return tuple(np.rint(totals).astype(np.int64))
 
 
-def _eigenvector(graph: ig.Graph, weights: str | None) -> list[float]:
+def _eigenvector(graph: ig.Graph, weights: str | None) -> tuple[np.ndarray, str]:
+    """igraph's on small graphs; above ``EIGEN_NODES``, scipy's Lanczos solver on the adjacency
+    matrix, three times faster than igraph's on a million nodes (11-16 s against 47 s)."""
     if graph.ecount() == 0:
-        return [0.0] * graph.vcount()
-    with warnings.catch_warnings():  # igraph warns on disconnected graphs; the docstring says why it is fine
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return graph.eigenvector_centrality(weights=weights, scale=True)
+        return np.zeros(graph.vcount()), "no ties: 0"
+    how = "weighted" if weights else "unweighted"
+    if graph.vcount() <= EIGEN_NODES:
+        with warnings.catch_warnings():  # igraph warns on disconnected graphs; see the module's docstring
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.asarray(graph.eigenvector_centrality(weights=weights, scale=True)), f"{how}, igraph"
+    ends = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    value = np.asarray(graph.es[weights], dtype=float) if weights else np.ones(len(ends))
+    adjacency = sparse.coo_matrix(
+        (
+            np.concatenate([value, value]),
+            (np.concatenate([ends[:, 0], ends[:, 1]]), np.concatenate([ends[:, 1], ends[:, 0]])),
+        ),
+        shape=(graph.vcount(),) * 2,
+    ).tocsr()
+    vector = np.abs(eigsh(adjacency, k=1, which="LA", tol=1e-6)[1][:, 0])
+    return vector / vector.max(), f"{how}, scipy eigsh (tol 1e-6)"
 
 
 def _effective_size(graph: ig.Graph, degree: np.ndarray) -> np.ndarray:

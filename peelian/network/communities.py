@@ -4,12 +4,16 @@ Leiden (Traag et al. 2019) maximises modularity at a chosen resolution, with ass
 It is randomised, so it runs from several seeds: the best run (highest modularity) is kept, and the
 agreement between runs says how stable the grouping is, overall (adjusted Rand index, normalised
 mutual information) and per person (how much of their community the other runs reproduce). An
-analyst should lean only on communities whose members are consistently grouped together.
+analyst should lean only on communities whose members are consistently grouped together. On very
+large networks modularity cannot see groups much smaller than the square root of the ties (its
+resolution limit) and merges them differently from run to run: raise ``resolution`` there.
 
-Two engines: leidenalg, the reference implementation, and igraph's built-in Leiden, which needs no
-copy of the graph and on a million people and five million edges runs a pass in ~25 s where
-leidenalg takes minutes. ``engine="auto"`` takes leidenalg up to ``LEIDENALG_NODES`` nodes
-(iterating until no move improves) and igraph above (two iterations, two seeds by default).
+Two engines: leidenalg, the reference implementation, and igraph's built-in Leiden. Measured on
+synthetic networks of n people and 5n association rows, one run each, with equal modularity (to
+0.001): 1,000 people 0.06 s against 0.003 s; 10,000 people 0.85 s against 0.04 s; 100,000 people
+15 s against 1 s; a million people more than eight minutes against 25 s. ``engine="auto"`` takes
+leidenalg up to ``LEIDENALG_NODES`` (it iterates until no move improves, and seeds its own random
+numbers) and igraph above (two iterations). Ten seeds run up to ``FEW_SEEDS_NODES`` nodes, two above.
 """
 
 import random
@@ -23,8 +27,9 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from peelian.errors import PeelianError
 
-LEIDENALG_NODES = 100_000
-SMALL_SEEDS, LARGE_SEEDS = 10, 2
+LEIDENALG_NODES = 2_000
+FEW_SEEDS_NODES = 200_000
+SEEDS, FEW_SEEDS = 10, 2
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def communities(
     graph: ig.Graph, resolution: float = 1.0, seeds: int | None = None, engine: str = "auto"
 ) -> Communities:
     """Leiden communities of ``graph`` (weighted by its ``weight`` edge attribute when present),
-    from ``seeds`` runs (10 on graphs leidenalg handles, 2 above)."""
+    the best of ``seeds`` runs (by default 10, or 2 above ``FEW_SEEDS_NODES`` nodes)."""
     if graph.vcount() == 0:
         raise PeelianError("the network has no nodes to group")
     if resolution <= 0:
@@ -59,7 +64,7 @@ def communities(
         engine = "leidenalg" if graph.vcount() <= LEIDENALG_NODES else "igraph"
     if engine not in ("leidenalg", "igraph"):
         raise PeelianError(f"unknown community engine {engine!r}; use leidenalg, igraph or auto")
-    count = seeds or (SMALL_SEEDS if engine == "leidenalg" else LARGE_SEEDS)
+    count = seeds if seeds is not None else (SEEDS if graph.vcount() <= FEW_SEEDS_NODES else FEW_SEEDS)
     if count < 1:
         raise PeelianError("community detection needs at least one seed")
     weights = "weight" if "weight" in graph.es.attributes() else None

@@ -23,7 +23,7 @@ DPI = 100
 MAX_NODES = 150
 PALETTE = colormaps["tab10"].colors
 OTHER = "#bdbdbd"  # communities beyond the palette
-KEY = "#d7301f"
+KEY = "black"
 
 
 def picture(
@@ -62,8 +62,10 @@ def picture(
     colours = [PALETTE[g] if g < len(PALETTE) else OTHER for g in group]
     size = 30 + 470 * np.sqrt(score / score.max()) if score.max() > 0 else np.full(len(score), 60.0)
     key = np.isin(names, list(key_players))
-    ax.scatter(xy[:, 0], xy[:, 1], s=size, c=colours, edgecolors=np.where(key, KEY, "white"),
-               linewidths=np.where(key, 2.5, 0.6), zorder=2)  # fmt: skip
+    on_top = np.argsort(size, kind="stable")  # the big (central) people drawn last, over the small
+    ax.scatter(xy[on_top, 0], xy[on_top, 1], s=size[on_top], c=[colours[i] for i in on_top],
+               edgecolors=np.where(key, KEY, "white")[on_top], linewidths=np.where(key, 2.5, 0.6)[on_top],
+               zorder=2)  # fmt: skip
     for i in np.argsort(-score, kind="stable")[:labels]:
         ax.annotate(
             str(names[i]),
@@ -82,12 +84,16 @@ def picture(
         if sub.vcount() < graph.vcount()
         else ""
     )
-    ax.set_title(f"{title}{cut}" if title or cut else "", fontsize=11)
-    handles = [Line2D([], [], ls="", marker="o", color=PALETTE[g], label=f"community {g}")
-               for g in sorted(set(group.tolist())) if g < len(PALETTE)]  # fmt: skip
+    ax.set_title(f"{title}{cut}", fontsize=11)
+    handles = [] if membership is None else [
+        Line2D([], [], ls="", marker="o", color=PALETTE[g], label=f"community {g}")
+        for g in sorted(set(group.tolist())) if g < len(PALETTE)
+    ]  # fmt: skip
+    if membership is not None and group.max() >= len(PALETTE):
+        handles.append(Line2D([], [], ls="", marker="o", color=OTHER, label="smaller communities"))
     if key.any():
         handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec=KEY, mew=2.5, label="key player"))
-    if membership is not None or key.any():
+    if handles:
         fig.legend(handles=handles, loc="outside lower center", ncols=min(6, len(handles)), fontsize=8,
                    frameon=False)  # fmt: skip
     buffer = io.BytesIO()

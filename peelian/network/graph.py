@@ -18,6 +18,7 @@ from peelian.errors import PeelianError
 COLUMNS = ("source", "target", "kind", "weight", "confidence", "first_seen", "last_seen")
 EVIDENCE_ITEMS = 10  # evidence of at most this many rows is kept per edge: enough to open the records
 EVIDENCE_CHARS = 200  # and at most this many characters, so a hub's edges cannot bloat the graph
+MAX_KINDS = 64  # one bit each in the aggregation
 
 
 def build(edges: pd.DataFrame, nodes: pd.DataFrame | None = None) -> ig.Graph:
@@ -33,14 +34,14 @@ def build(edges: pd.DataFrame, nodes: pd.DataFrame | None = None) -> ig.Graph:
     n, rows = len(ids), len(frame)
     a, b = codes[len(known) : len(known) + rows], codes[len(known) + rows :]
     pair, keys = pd.factorize(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
-    graph = ig.Graph(n=n, edges=np.column_stack([keys // n, keys % n]))
+    graph = ig.Graph(n=n)
+    graph.add_edges(np.column_stack([keys // n, keys % n]))  # twice as fast as passing them to Graph()
     graph.vs["name"] = ids.tolist()
     if nodes is not None:
-        attributes = nodes.drop_duplicates("id").set_index(nodes["id"].astype(str)).reindex(ids)
-        for column in attributes.columns.drop("id"):
-            graph.vs[column] = (
-                attributes[column].astype(object).where(attributes[column].notna(), None).tolist()
-            )
+        attributes = nodes.assign(id=known.to_numpy()).drop_duplicates("id").set_index("id").reindex(ids)
+        for column in attributes.columns:
+            values = attributes[column].astype(object)
+            graph.vs[column] = values.where(values.notna(), None).tolist()
     count = len(keys)
     with np.errstate(divide="ignore"):  # a certain row (confidence 1) makes the edge certain
         doubt = np.bincount(pair, weights=np.log1p(-frame["confidence"].to_numpy(float)), minlength=count)
@@ -118,10 +119,10 @@ def _checked(edges: pd.DataFrame) -> pd.DataFrame:
     )
     if "evidence" in edges.columns:
         frame["evidence"] = edges["evidence"]
-    frame = frame[frame["source"].to_numpy() != frame["target"].to_numpy()]
-    if frame.empty:
+    itself = frame["source"].to_numpy() == frame["target"].to_numpy()
+    if itself.all():
         raise PeelianError("every association edge links an entity to itself; there is no network")
-    return frame
+    return frame[~itself] if itself.any() else frame
 
 
 def _checked_nodes(nodes: pd.DataFrame | None) -> pd.Series:
@@ -138,25 +139,19 @@ def _kinds(kind: pd.Series, pair: np.ndarray, count: int) -> np.ndarray:
     """Each pair's kinds as one sorted ';'-joined label: a bit per kind, OR-ed per pair, so the work
     is a few array passes however many rows there are."""
     code, names = pd.factorize(kind, sort=True)
-    words = len(names) // 64 + 1
-    masks = np.zeros((words, count), dtype=np.uint64)
-    for word in range(words):
-        rows = code // 64 == word
-        np.bitwise_or.at(
-            masks[word], pair[rows], np.left_shift(np.uint64(1), (code[rows] % 64).astype(np.uint64))
-        )
-    combos, which = np.unique(masks.T, axis=0, return_inverse=True)
-    labels = [
-        ";".join(names[w * 64 + bit] for w in range(words) for bit in range(64) if int(combo[w]) >> bit & 1)
-        for combo in combos
-    ]
-    return np.asarray(labels, dtype=object)[which.ravel()]
+    if len(names) > MAX_KINDS:
+        raise PeelianError(f"associations come in {len(names)} kinds; at most {MAX_KINDS} can be told apart")
+    masks = np.zeros(count, dtype=np.uint64)
+    np.bitwise_or.at(masks, pair, np.left_shift(np.uint64(1), code.astype(np.uint64)))
+    which, combos = pd.factorize(masks)
+    labels = [";".join(names[bit] for bit in range(len(names)) if int(combo) >> bit & 1) for combo in combos]
+    return np.asarray(labels, dtype=object)[which]
 
 
 def _evidence(evidence: pd.Series, pair: np.ndarray, records: np.ndarray) -> np.ndarray:
     """Each pair's evidence, ';'-joined in row order, from at most ``EVIDENCE_ITEMS`` rows and
     ``EVIDENCE_CHARS`` characters (an ellipsis marks a cut)."""
-    text = evidence.astype(object).to_numpy()
+    text = evidence.astype(str).to_numpy(dtype=object)
     present = (evidence.notna() & (evidence.astype(str) != "")).to_numpy()
     order = np.argsort(pair, kind="stable")
     starts = np.concatenate([[0], np.cumsum(records)[:-1]])
@@ -167,7 +162,8 @@ def _evidence(evidence: pd.Series, pair: np.ndarray, records: np.ndarray) -> np.
         rows = np.flatnonzero((rank == step) & present)
         target = pair[rows]
         joined[target] = np.where(joined[target] == "", text[rows], joined[target] + ";" + text[rows])
-    cut = (records > EVIDENCE_ITEMS) | (pd.Series(joined).str.len().to_numpy() > EVIDENCE_CHARS)
+    long = (records > EVIDENCE_ITEMS) | (pd.Series(joined).str.len().to_numpy() > EVIDENCE_CHARS)
+    cut = long & (joined != "")
     joined[cut] = [value[: EVIDENCE_CHARS - 1] + "…" for value in joined[cut]]
     return np.where(joined == "", None, joined)
 
