@@ -10,6 +10,7 @@ on police priority lists; the role is kept so the breakdown shows which offences
 import pandas as pd
 from sqlalchemy import Connection, Engine, String, and_, func, select, type_coerce
 
+from peelian.db.frames import read_frame
 from peelian.db.schema import events, links, resolve_members
 from peelian.pole.model import EventType, Role
 
@@ -49,11 +50,7 @@ def _rows(conn: Connection, roles: tuple[str, ...]) -> pd.DataFrame:
             events.c.event_type == EventType.CRIME.value,
         )
     )
-    rows = conn.execute(query).all()
-    names = ["person", "record", "role", "event_id", "time", "category", "area"]
-    if not rows:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-    return pd.DataFrame({n: list(c) for n, c in zip(names, zip(*rows, strict=True), strict=True)})
+    return read_frame(conn, query, ["person", "record", "role", "event_id", "time", "category", "area"])
 
 
 def offences(engine: Engine) -> pd.DataFrame:

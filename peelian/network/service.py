@@ -45,6 +45,12 @@ def _edges(engine: Engine, kinds: list[str] | None, since: datetime | None, unti
     return found, edges
 
 
+def _graph(found: store.Associations, edges: pd.DataFrame) -> ig.Graph:
+    """The graph of ``edges``, its nodes labelled (only the people the edges join)."""
+    joined = pd.concat([edges["source"], edges["target"]])
+    return build(edges, found.nodes[found.nodes["id"].isin(joined)])
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
@@ -69,7 +75,7 @@ def analyse(
     if not 1 <= top <= 500 or not 1 <= key <= 20 or not 1 <= groups <= 20:
         raise PeelianError("--top is 1 to 500, --key-players 1 to 20 and --groups 1 to 20")
     found, edges = _edges(engine, kinds, since, until)
-    graph = build(edges, found.nodes[found.nodes["id"].isin(pd.concat([edges["source"], edges["target"]]))])
+    graph = _graph(found, edges)
     parts = communities(graph)
     table, methods = centrality(graph, parts.membership)
     table["label"] = graph.vs["label"] if "label" in graph.vs.attributes() else None
@@ -182,7 +188,7 @@ def change(
 def neighbourhood(engine: Engine, node: str, depth: int = 2, limit: int = 300) -> dict[str, Any]:
     """A person's associates to ``depth`` steps as Cytoscape elements (the strongest ties first)."""
     found, edges = _edges(engine, None, None, None)
-    graph = build(edges, found.nodes[found.nodes["id"].isin(pd.concat([edges["source"], edges["target"]]))])
+    graph = _graph(found, edges)
     try:
         start = graph.vs.find(name=node).index
     except (ValueError, KeyError):

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, String, and_, func, select, type_coerce
 
+from peelian.db.frames import read_frame
 from peelian.db.schema import events, links, objects, persons, resolve_members, resolve_pairs
 from peelian.pole.model import EventType, ObjectKind, Role
 from peelian.resolve import normalise
@@ -56,16 +57,6 @@ class Associations:
     left_out: dict[str, int] = field(default_factory=dict)  # kind -> items shared too widely
 
 
-def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
-    """Rows as columns: building a frame from row objects costs ten times more at a million rows."""
-    rows = conn.execute(query).all()
-    if not rows:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
-    return pd.DataFrame(
-        {name: list(column) for name, column in zip(columns, zip(*rows, strict=True), strict=True)}
-    )
-
-
 def _people(conn: Connection) -> pd.DataFrame:
     """Person records with their node (entity or record), resolution confidence, label and contacts."""
     query = select(
@@ -83,7 +74,7 @@ def _people(conn: Connection) -> pd.DataFrame:
             and_(resolve_members.c.entity_type == "person", resolve_members.c.record_id == persons.c.id),
         )
     )
-    people = _frame(
+    people = read_frame(
         conn, query, ["record", "entity", "full_name", "forename", "surname", "address", "postcode", "phone"]
     )
     people["node"] = people["entity"].fillna(people["record"])
@@ -101,7 +92,7 @@ def _people(conn: Connection) -> pd.DataFrame:
         )
         .where(resolve_pairs.c.entity_type == "person", left.c.entity_id == right.c.entity_id)
     )
-    scored = _frame(conn, pairs, ["l", "r", "p"])
+    scored = read_frame(conn, pairs, ["l", "r", "p"])
     best = (
         pd.concat(
             [
@@ -125,7 +116,7 @@ def _appearances(conn: Connection) -> pd.DataFrame:
     ).select_from(links.join(events, events.c.id == links.c.object_id)).where(
         links.c.subject_type == "person", links.c.object_type == "event"
     )  # fmt: skip
-    found = _frame(conn, query, ["record", "item", "role", "event_type", "time"])
+    found = read_frame(conn, query, ["record", "item", "role", "event_type", "time"])
     found["time"] = pd.to_datetime(found["time"], utc=True, format="ISO8601")
     return found
 
@@ -251,8 +242,8 @@ def _vehicles(
             objects.c.kind == ObjectKind.VEHICLE.value,
         )
     )
-    keepers = _frame(conn, kept, ["record", "item"])
-    in_crimes = _frame(conn, used, ["event", "item"]).merge(
+    keepers = read_frame(conn, kept, ["record", "item"])
+    in_crimes = read_frame(conn, used, ["event", "item"]).merge(
         offences[["item", "record", "time"]].rename(columns={"item": "event"}), on="event"
     )
     undated = pd.Series(pd.NaT, index=keepers.index, dtype="datetime64[ns, UTC]")
@@ -313,7 +304,7 @@ def _series(
     conn: Connection, people: pd.DataFrame, offences: pd.DataFrame, left_out: dict[str, int]
 ) -> pd.DataFrame:
     """Offenders of crimes confirmed as one series: each series is an item they share."""
-    confirmed = _frame(
+    confirmed = read_frame(
         conn,
         select(links.c.subject_id, links.c.object_id).where(
             links.c.role == Role.SAME_SERIES.value,
