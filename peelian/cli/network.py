@@ -33,12 +33,21 @@ def analyse_cmd(
     key: int = typer.Option(3, "--key-players", min=1, max=20, help="Key players per group."),
     groups: int = typer.Option(3, "--groups", min=1, max=20, help="Largest communities to analyse."),
     image: Path | None = typer.Option(None, "--image", help="Write a picture of the network (.png or .svg)."),
+    resolution: float = typer.Option(
+        1.0, "--resolution", min=0.01, max=100, help="Higher: smaller groups (10 suits a force area)."
+    ),
+    propose: bool = typer.Option(
+        False, "--propose", help="Send the key players to the review queue as leads for sign-off."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Build the association network, find its groups and the people who hold them together."""
+    engine, user = ready_engine(), cli_actor()
     found = service.analyse(
-        ready_engine(), cli_actor(), purpose, case_ref, kind, since, until, top, key, groups, image
+        engine, user, purpose, case_ref, kind, since, until, top, key, groups, image, resolution
     )
+    if propose:
+        found["leads"] = service.propose_key_players(engine, user, found)
     if as_json:
         print_json(found)
         return
@@ -68,6 +77,8 @@ def analyse_cmd(
         )
     if found["image"]:
         console.print(f"picture written to {found['image']}")
+    if propose:
+        console.print(f"{len(found['leads'])} key-player lead(s) sent to the review queue ('peelian leads')")
 
 
 @app.command("change")

@@ -125,6 +125,16 @@ def propose(
     return lead_id
 
 
+def held(engine: Engine, lead_type: str, key: str = "person") -> set[str]:
+    """The ``key`` subjects of ``lead_type`` leads still open or accepted: a refresh that finds
+    someone again must not queue a second lead for people to judge twice."""
+    query = select(leads.c.subjects).where(
+        leads.c.lead_type == lead_type, leads.c.status.in_(("open", "accepted"))
+    )
+    with engine.connect() as conn:
+        return {str(s[key]) for (s,) in conn.execute(query) if isinstance(s, dict) and s.get(key)}
+
+
 def judge(
     engine: Engine,
     lead_id: str,

@@ -15,7 +15,6 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from peelian.db.schema import harm_rankings, persons, resolve_members
-from peelian.db.schema import leads as leads_table
 from peelian.errors import NotFound, PeelianError
 from peelian.governance import audit, leads
 from peelian.harm import churn, load_index, rank_offenders
@@ -145,15 +144,6 @@ def _explanation(row: dict[str, Any], parts: pd.DataFrame, index: HarmIndex, met
     )
 
 
-def _has_lead(engine: Engine) -> set[str]:
-    """Offenders holding an open or accepted priority lead from an earlier refresh."""
-    query = select(leads_table.c.subjects).where(
-        leads_table.c.lead_type == LEAD_TYPE, leads_table.c.status.in_(("open", "accepted"))
-    )
-    with engine.connect() as conn:
-        return {s.get("person") for (s,) in conn.execute(query) if isinstance(s, dict)}
-
-
 def rank(
     engine: Engine,
     user: str,
@@ -266,7 +256,7 @@ def _keep(
                 },
             )
         ).inserted_primary_key[0]
-    holding = _has_lead(engine)
+    holding = leads.held(engine, LEAD_TYPE)
     proposed = []
     window = float(result["window_days"])
     half_life = result.get("half_life_days")

@@ -13,7 +13,18 @@ from peelian.config import Settings, get_settings
 from peelian.db import make_engine, require_current
 from peelian.web import middleware, problems
 from peelian.web.access import assert_guarded
-from peelian.web.routers import auth, forecast, harm, leads, linkage, oversight, resolve, search, store
+from peelian.web.routers import (
+    auth,
+    forecast,
+    harm,
+    leads,
+    linkage,
+    network,
+    oversight,
+    resolve,
+    search,
+    store,
+)
 from peelian.web.templates_dir import STATIC
 
 
@@ -41,6 +52,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         search.router,
         linkage.router,
         harm.router,
+        network.router,
         oversight.router,
     ):
         app.include_router(router)

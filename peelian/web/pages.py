@@ -19,6 +19,7 @@ NAV = [
     ("/forecast", "Forecast", None),
     ("/linkage", "Series", None),
     ("/harm", "Priority", None),
+    ("/network", "Networks", None),
     ("/resolve", "Entities", None),
     ("/quarantine", "Sources & quarantine", None),
     ("/review", "Review queue", None),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from peelian.db.schema import audit_log, persons
 from peelian.errors import NotFound, PeelianError
+from peelian.governance import leads
 from peelian.ingest.mapped import MappedAdapter
 from peelian.ingest.mapping import load_mapping
 from peelian.ingest.pipeline import ingest
@@ -65,10 +66,45 @@ def test_change_and_neighbourhood(groups):
     moved = service.change(engine, "analyst", split=pd.Timestamp("2023-01-01", tz="UTC"), **PURPOSE)
     assert moved["people_before"] > 0 and moved["people_after"] > 0 and 0 < moved["node_jaccard"] <= 1
     top = service.analyse(engine, "analyst", top=1, **PURPOSE)["top"][0]["id"]
-    near = service.neighbourhood(engine, top)
-    assert near["centre"] == top and any(n["data"]["id"] == top for n in near["nodes"]) and near["edges"]
+    near = service.neighbourhood(engine, top, depth=1)
+    distance = {n["data"]["id"]: n["data"]["distance"] for n in near["nodes"]}
+    assert near["centre"] == top and distance.pop(top) == 0 and set(distance.values()) == {1}
+    direct = {e["data"]["source"] for e in near["edges"]} | {e["data"]["target"] for e in near["edges"]}
+    assert set(distance) <= direct  # everyone shown at one step is tied to someone shown
+    assert all(e["data"]["kinds"] and 0 < e["data"]["confidence"] <= 1 for e in near["edges"])
+    wider = service.neighbourhood(engine, top, depth=2)
+    assert len(wider["nodes"]) > len(near["nodes"])
     with pytest.raises(NotFound):
         service.neighbourhood(engine, "pe_nobody")
+    with pytest.raises(PeelianError, match="depth"):
+        service.neighbourhood(engine, top, depth=9)
+
+
+def test_view_draws_whole_groups_largest_first(groups):
+    engine, _ = groups
+    result = service.analyse(engine, "analyst", groups=2, view=40, **PURPOSE)
+    nodes = [n["data"] for n in result["elements"]["nodes"]]
+    assert len(nodes) == 40
+    sizes = [g["size"] for g in result["groups"]]
+    shown = pd.Series([n["community"] for n in nodes]).value_counts()
+    assert shown.get(0) == min(sizes[0], 40)  # the largest group first, whole if it fits
+    ids = {n["id"] for n in nodes}
+    assert all(e["data"]["source"] in ids and e["data"]["target"] in ids for e in result["elements"]["edges"])
+    assert {p["id"] for g in result["groups"] for p in g["key_players"]} & ids
+    finer = service.analyse(engine, "analyst", resolution=5.0, **PURPOSE)
+    assert finer["communities"] > result["communities"] and finer["resolution"] == 5.0
+
+
+def test_key_players_become_leads_once(groups):
+    engine, _ = groups
+    result = service.analyse(engine, "analyst", key=2, groups=2, **PURPOSE)
+    proposed = service.propose_key_players(engine, "analyst", result)
+    players = [p["id"] for g in result["groups"] for p in g["key_players"]]
+    assert len(proposed) == len(set(players)) > 0
+    found = leads.queue(engine, "open", service.LEAD_TYPE)
+    assert {lead["subjects"]["person"] for lead in found} == set(players)
+    assert all("fragmentation" in lead["explanation"] for lead in found)
+    assert service.propose_key_players(engine, "analyst", result) == []  # still open: not proposed again
 
 
 def test_refusals(groups, store):

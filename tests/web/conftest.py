@@ -30,6 +30,22 @@ def app(store, tmp_path):
     return application
 
 
+def staffed_app(engine):
+    """The app on ``engine`` with an analyst and an officer (no second factor) who can sign in."""
+    accounts.create(engine, "analyst", "Ann Analyst", PASSWORD, ["analyst"], actor="test")
+    accounts.create(engine, "officer", "Oli Officer", PASSWORD, ["officer"], actor="test")
+    application = create_app(engine, Settings(cookie_secure=False))
+    application.state.totp = {}
+    return application
+
+
+def with_declared_purpose(app, purpose: dict[str, str], username: str = "analyst") -> TestClient:
+    """A signed-in client that has declared ``purpose`` (its purpose and case_ref) for the session."""
+    client = sign_in(app, username)
+    client.post("/purpose", data=purpose | {"csrf_token": csrf_of(client)})
+    return client
+
+
 def sign_in(app, username: str, password: str = PASSWORD) -> TestClient:
     client = TestClient(app)
     page = client.get("/sign-in")

@@ -8,12 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from peelian import demo
-from peelian.config import Settings
 from peelian.db import make_engine
 from peelian.db.schema import audit_log, events, leads
-from peelian.governance import accounts
-from peelian.web.app import create_app
-from tests.web.conftest import PASSWORD, csrf_of, sign_in
+from tests.web.conftest import csrf_of, sign_in, staffed_app
 
 WHERE = "category=Burglary&scheme=lsoa11&period=month&cell_m=250&coverage=0.05"
 
@@ -23,10 +20,7 @@ def app(tmp_path_factory):
     path = tmp_path_factory.mktemp("forecast-web") / "demo.db"
     demo.build(f"sqlite:///{path}")
     engine = make_engine(f"sqlite:///{path}")
-    accounts.create(engine, "analyst", "Ann Analyst", PASSWORD, ["analyst"], actor="test")
-    accounts.create(engine, "officer", "Oli Officer", PASSWORD, ["officer"], actor="test")
-    application = create_app(engine, Settings(cookie_secure=False))
-    application.state.totp = {}
+    application = staffed_app(engine)
     yield application
     engine.dispose()
 

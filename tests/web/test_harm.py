@@ -4,17 +4,15 @@ links, an offender's breakdown, audited reads, and keeping a refresh (analysts o
 import pytest
 from sqlalchemy import select
 
-from peelian.config import Settings
 from peelian.db import make_engine, upgrade
 from peelian.db.schema import audit_log
-from peelian.governance import accounts, leads
+from peelian.governance import leads
 from peelian.harm.service import LEAD_TYPE
 from peelian.ingest.mapped import MappedAdapter
 from peelian.ingest.mapping import load_mapping
 from peelian.ingest.pipeline import ingest
 from peelian.synth.groups import MAPPING, planted_groups, to_rms_csv
-from peelian.web.app import create_app
-from tests.web.conftest import PASSWORD, csrf_of, sign_in
+from tests.web.conftest import csrf_of, sign_in, staffed_app, with_declared_purpose
 
 PURPOSE = {"purpose": "intelligence", "case_ref": "OP-HARM"}
 
@@ -26,18 +24,13 @@ def harm_app(tmp_path_factory):
     upgrade(engine, "EPSG:27700")
     path = to_rms_csv(planted_groups(8, seed=2, crimes=400), root / "cooffending.csv")
     ingest(engine, MappedAdapter(load_mapping(MAPPING)), path, 50_000, 1 << 30)
-    accounts.create(engine, "analyst", "Ann Analyst", PASSWORD, ["analyst"], actor="test")
-    accounts.create(engine, "officer", "Oli Officer", PASSWORD, ["officer"], actor="test")
-    app = create_app(engine, Settings(cookie_secure=False))
-    app.state.totp = {}
+    app = staffed_app(engine)
     yield app
     engine.dispose()
 
 
 def with_purpose(app, username="analyst"):
-    client = sign_in(app, username)
-    client.post("/purpose", data=PURPOSE | {"csrf_token": csrf_of(client)})
-    return client
+    return with_declared_purpose(app, PURPOSE, username)
 
 
 def test_ranking_needs_a_purpose(harm_app):

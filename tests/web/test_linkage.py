@@ -11,17 +11,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from peelian.config import Settings
 from peelian.db import make_engine, upgrade
 from peelian.db.schema import audit_log, links
-from peelian.governance import accounts, leads
+from peelian.governance import leads
 from peelian.ingest.mapped import MappedAdapter
 from peelian.ingest.mapping import load_mapping
 from peelian.ingest.pipeline import ingest
 from peelian.linkage import SERIES, service
 from peelian.synth.series import planted_series, to_rms_csv
-from peelian.web.app import create_app
-from tests.web.conftest import PASSWORD, csrf_of, sign_in
+from tests.web.conftest import sign_in, staffed_app, with_declared_purpose
 
 PURPOSE = {"purpose": "investigation", "case_ref": "OP-SERIES"}
 
@@ -42,19 +40,14 @@ def build_series_store(root):
 @pytest.fixture(scope="module")
 def series_app(tmp_path_factory):
     engine, found = build_series_store(tmp_path_factory.mktemp("linkage"))
-    accounts.create(engine, "analyst", "Ann Analyst", PASSWORD, ["analyst"], actor="test")
-    accounts.create(engine, "officer", "Oli Officer", PASSWORD, ["officer"], actor="test")
-    app = create_app(engine, Settings(cookie_secure=False))
-    app.state.totp = {}
+    app = staffed_app(engine)
     app.state.found = found["found"]  # largest series first
     yield app
     engine.dispose()
 
 
 def with_purpose(app, username="analyst"):
-    client = sign_in(app, username)
-    client.post("/purpose", data=PURPOSE | {"csrf_token": csrf_of(client)})
-    return client
+    return with_declared_purpose(app, PURPOSE, username)
 
 
 def test_series_need_a_purpose(series_app):

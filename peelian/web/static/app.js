@@ -167,3 +167,82 @@ document.addEventListener("DOMContentLoaded", function () {
   if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 16 }); }
   element.dataset.drawn = String(crimes.features.length);
 });
+
+// The network page: people drawn with Cytoscape.js from the JSON block the page carries (no
+// second request, no inline script). Choosing a person or tie shows its details; a double click
+// (or the profile link) opens the person's subject profile, which the audit trail records.
+document.addEventListener("DOMContentLoaded", function () {
+  var element = document.getElementById("network");
+  var source = document.getElementById("network-data");
+  var panel = document.getElementById("network-detail");
+  if (!element || !source || !panel || typeof cytoscape === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var palette = ["#1b6ca8", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#b7950b", "#2c3e50", "#c2185b"];
+  var steps = ["#111111", "#c0392b", "#1b6ca8", "#7f8c8d"];
+  var most = 0;
+  data.nodes.forEach(function (n) { most = Math.max(most, n.data.betweenness || 0); });
+  data.nodes.forEach(function (n) {
+    var d = n.data;
+    d.colour = d.distance !== undefined ? steps[Math.min(d.distance, 3)] : (d.community < palette.length ? palette[d.community] : "#9aa5b1");
+    d.size = d.distance === 0 ? 46 : (most > 0 ? 16 + 34 * Math.sqrt((d.betweenness || 0) / most) : 18 + Math.min(d.degree || 0, 20));
+    d.ring = d.key_player ? 5 : (d.distance === 0 ? 4 : 1);
+  });
+  var cy = cytoscape({
+    container: element,
+    elements: data.nodes.concat(data.edges),
+    wheelSensitivity: 0.3,
+    style: [
+      { selector: "node", style: { "background-color": "data(colour)", "width": "data(size)", "height": "data(size)",
+        "border-width": "data(ring)", "border-color": "#111", "label": "data(label)", "font-size": 9,
+        "text-valign": "bottom", "text-margin-y": 2, "min-zoomed-font-size": 7 } },
+      { selector: "edge", style: { "width": "mapData(confidence, 0, 1, 0.5, 4)", "line-color": "#9aa5b1",
+        "curve-style": "haystack", "opacity": 0.7 } },
+      { selector: "edge[kinds *= 'co_offending']", style: { "line-color": "#a4161a" } },
+      { selector: ":selected", style: { "overlay-color": "#f1c40f", "overlay-opacity": 0.35, "overlay-padding": 4 } }
+    ],
+    layout: { name: "cose", animate: false, randomize: true, nodeRepulsion: function () { return 8000; }, idealEdgeLength: function () { return 60; } }
+  });
+  function row(list, term, value) {
+    var dt = document.createElement("dt"); dt.textContent = term; list.appendChild(dt);
+    var dd = document.createElement("dd"); dd.textContent = value; list.appendChild(dd);  // textContent: data never becomes markup
+    return dd;
+  }
+  function link(parent, text, href) {
+    var a = document.createElement("a"); a.textContent = text; a.href = href; parent.appendChild(a);
+    parent.appendChild(document.createTextNode(" "));
+  }
+  function profile(id) { return element.dataset.profile.replace("{id}", encodeURIComponent(id)); }
+  function show(target) {
+    var d = target.data();
+    panel.replaceChildren();
+    var head = document.createElement("h3");
+    var list = document.createElement("dl");
+    if (target.isNode()) {
+      head.textContent = d.label;
+      panel.append(head, list);
+      row(list, "Record", d.id);
+      if (d.community !== undefined) { row(list, "Group", String(d.community)); }
+      if (d.distance !== undefined) { row(list, "Steps from the person", String(d.distance)); }
+      row(list, "Associates shown", String(target.degree()));
+      if (d.betweenness !== undefined) { row(list, "Betweenness", d.betweenness.toFixed(4)); }
+      if (d.key_player) { row(list, "Key player", "removing them fragments their group most"); }
+      var links = document.createElement("p");
+      link(links, "Open profile", profile(d.id));
+      link(links, "Their associates", element.dataset.centre.replace("{id}", encodeURIComponent(d.id)));
+      panel.appendChild(links);
+    } else {
+      head.textContent = "Association";
+      panel.append(head, list);
+      row(list, "Between", cy.getElementById(d.source).data("label") + " and " + cy.getElementById(d.target).data("label"));
+      row(list, "Evidence kinds", d.kinds.split(";").join(", ").replace(/_/g, " "));
+      row(list, "Items of evidence", String(d.records));
+      row(list, "Strength", String(d.weight));
+      row(list, "Confidence", d.confidence.toFixed(2));
+      row(list, "Seen", (d.first_seen || "?").slice(0, 10) + " to " + (d.last_seen || "?").slice(0, 10));
+      if (d.evidence) { row(list, "Records", d.evidence.split(";").join(", ")); }
+    }
+  }
+  cy.on("tap", "node, edge", function (event) { show(event.target); });
+  cy.on("dbltap", "node", function (event) { window.location.assign(profile(event.target.id())); });
+  element.setAttribute("data-drawn", String(cy.nodes().length));
+});
