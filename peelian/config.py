@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     tile_url: str | None = Field(
         default=None, description="Map tile URL template; without one, maps draw the loaded boundaries"
     )
+    portal_exit_url: str = Field(
+        default="https://www.bbc.co.uk/weather",
+        pattern="^(https?://|/)",
+        description="Where the public portal's quick-exit button goes: a neutral page",
+    )
     max_upload_bytes: int = Field(default=50 * 1024**2, description="Largest accepted request body")
     web_threads: int = Field(
         default=os.cpu_count() or 1,

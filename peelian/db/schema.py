@@ -587,3 +587,55 @@ harm_rankings = Table(
     Column("report", JSON, nullable=False, doc="unmapped offences, churn against the last refresh"),
     Index("ix_harm_rankings_method", "method", "harm_index", "id"),
 )
+
+
+# -- public reporting portal (peelian.portal) --------------------------------------------------
+
+portal_reports = Table(
+    "portal_reports",
+    metadata,
+    # A report as the member of the public sent it: the submission is written once and never
+    # changed (its digest proves it); staff redactions are kept beside it, with reasons.
+    Column("id", ID, primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True, doc="what the reporter quotes"),
+    Column("code_hash", String(200), nullable=False, doc="argon2 hash of the tracking code"),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("submission", JSON, nullable=False, doc="the answers exactly as submitted"),
+    Column("digest", String(64), nullable=False, doc="SHA-256 of the canonical submission"),
+    Column("category", String(120), nullable=False),
+    Column("stage", String(20), nullable=False, doc="received assessed recorded no_crime allocated outcome"),
+    Column("event_id", ID, nullable=True, doc="the crime recorded in the POLE store"),
+    Column("allocated_to", String(80), nullable=True),
+    Column("redactions", JSON, nullable=False, doc="[{field, reason, by, at}] applied when shown"),
+    Column("client", String(64), nullable=False, doc="keyed hash of the sender's address (abuse only)"),
+    Index("ix_portal_reports_stage", "stage", "submitted_at"),
+)
+
+portal_updates = Table(
+    "portal_updates",
+    metadata,
+    # The case's history as the reporter sees it: stage changes (with their public reason) and
+    # messages both ways, in order.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", ID, ForeignKey("portal_reports.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(10), nullable=False, doc="stage or message"),
+    Column("stage", String(20), nullable=True),
+    Column("author", String(80), nullable=False, doc="'reporter' or the staff member's username"),
+    Column("body", Text, nullable=False),
+    Index("ix_portal_updates_report", "report_id", "id"),
+)
+
+portal_files = Table(
+    "portal_files",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("report_id", ID, ForeignKey("portal_reports.id"), nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Column("name", String(120), nullable=False, doc="the file name as given, made safe"),
+    Column("media_type", String(60), nullable=False, doc="from the file's own bytes, not its name"),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Index("ix_portal_files_report", "report_id"),
+)

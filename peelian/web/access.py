@@ -58,6 +58,23 @@ class Access:
         return principal
 
 
+PUBLIC_FORM_COOKIE = "peelian_public_form"  # double-submit token: the public have no session
+
+
+@dataclass(frozen=True)
+class Public(Access):
+    """Anyone, signed in or not: the public portal. A form sent must carry the token its page set
+    in a cookie, so another site cannot submit in a visitor's name."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        request.state.principal = None
+        if request.method in UNSAFE:
+            expected = request.cookies.get(PUBLIC_FORM_COOKIE, "")
+            sent = (await request.form()).get("form_token")
+            if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+                raise Forbidden("the form expired: go back, reload the page and send it again")
+
+
 async def _check_csrf(request: Request, principal: Principal) -> None:
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(

@@ -21,9 +21,11 @@ from peelian.web.routers import (
     linkage,
     network,
     oversight,
+    portal,
     resolve,
     search,
     store,
+    triage,
 )
 from peelian.web.templates_dir import STATIC
 
@@ -53,6 +55,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         linkage.router,
         harm.router,
         network.router,
+        portal.router,
+        triage.router,
         oversight.router,
     ):
         app.include_router(router)

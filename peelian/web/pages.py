@@ -20,6 +20,7 @@ NAV = [
     ("/linkage", "Series", None),
     ("/harm", "Priority", None),
     ("/network", "Networks", None),
+    ("/portal/triage", "Public reports", None),
     ("/resolve", "Entities", None),
     ("/quarantine", "Sources & quarantine", None),
     ("/review", "Review queue", None),

@@ -246,3 +246,95 @@ document.addEventListener("DOMContentLoaded", function () {
   cy.on("dbltap", "node", function (event) { window.location.assign(profile(event.target.id())); });
   element.setAttribute("data-drawn", String(cy.nodes().length));
 });
+
+// Public portal: quick exit (a button, or Esc twice) leaves at once, wipes the saved draft and
+// replaces this page in the history so Back does not return to it.
+(function () {
+  var DRAFT = "peelian.report.draft";
+  function quickExit(target) {
+    try { window.localStorage.removeItem(DRAFT); window.sessionStorage.clear(); } catch (e) { /* storage may be off */ }
+    document.body.replaceChildren();
+    window.location.replace(target);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var exit = document.getElementById("quick-exit");
+    if (!exit) { return; }
+    exit.addEventListener("click", function (event) { event.preventDefault(); quickExit(exit.dataset.exit); });
+    var last = 0;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      var now = Date.now();
+      if (now - last < 1000) { quickExit(exit.dataset.exit); }
+      last = now;
+    });
+    if (document.querySelector("[data-clear-draft]")) {
+      try { window.localStorage.removeItem(DRAFT); } catch (e) { /* storage may be off */ }
+    }
+  });
+
+  // The report form: questions follow the answers (the 999 interrupt, the sections for this kind
+  // of crime), and the answers are saved in this browser only as they are typed, to resume later.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("report-form");
+    if (!form) { return; }
+    var rest = document.getElementById("rest");
+    var interrupt = document.getElementById("interrupt");
+    var category = document.getElementById("category");
+    function branch() {
+      var danger = form.querySelector("input[data-danger]:checked") !== null;
+      interrupt.hidden = !danger;
+      rest.hidden = danger;
+      form.querySelectorAll("fieldset[data-for]").forEach(function (section) {
+        section.hidden = section.dataset.for.split(" ").indexOf(category.value) < 0;
+      });
+    }
+    function fields() {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.type !== "file" && el.type !== "hidden" && el.name !== "website";
+      });
+    }
+    function save() {
+      var draft = {};
+      fields().forEach(function (el) {
+        if (el.type === "radio" || el.type === "checkbox") { if (el.checked) { draft[el.name] = el.value; } }
+        else if (el.value) { draft[el.name] = el.value; }
+      });
+      try { window.localStorage.setItem(DRAFT, JSON.stringify({ saved: Date.now(), answers: draft })); } catch (e) { /* storage may be off */ }
+    }
+    function restore(answers) {
+      fields().forEach(function (el) {
+        if (!(el.name in answers)) { return; }
+        if (el.type === "radio" || el.type === "checkbox") { el.checked = answers[el.name] === el.value; }
+        else { el.value = answers[el.name]; }
+      });
+      branch();
+    }
+    var stored = null;
+    try { stored = JSON.parse(window.localStorage.getItem(DRAFT) || "null"); } catch (e) { stored = null; }
+    var offer = document.getElementById("draft");
+    if (stored && stored.answers && Object.keys(stored.answers).length && !document.getElementById("form-error")) {
+      offer.hidden = false;
+      document.getElementById("draft-resume").addEventListener("click", function () { restore(stored.answers); offer.hidden = true; });
+      document.getElementById("draft-discard").addEventListener("click", function () {
+        try { window.localStorage.removeItem(DRAFT); } catch (e) { /* storage may be off */ }
+        offer.hidden = true;
+      });
+    }
+    form.addEventListener("input", save);
+    form.addEventListener("change", function () { branch(); save(); });
+    branch();
+
+    var pick = document.getElementById("report-map");
+    if (pick && typeof L !== "undefined") {
+      var map = L.map(pick).setView([51.5, -0.12], 11);
+      L.tileLayer(pick.dataset.tiles, { maxZoom: 19, attribution: "Map tiles as configured" }).addTo(map);
+      var marker = null;
+      map.on("click", function (event) {
+        document.getElementById("lat").value = event.latlng.lat.toFixed(6);
+        document.getElementById("lon").value = event.latlng.lng.toFixed(6);
+        marker = marker ? marker.setLatLng(event.latlng) : L.marker(event.latlng).addTo(map);
+        save();
+      });
+    }
+  });
+})();
