@@ -6,6 +6,7 @@ from peelian import __version__
 from peelian.cli import (
     audit,
     db,
+    dispatch,
     forecast,
     geo,
     harm,
@@ -42,6 +43,7 @@ app.add_typer(search.app, name="search")
 app.add_typer(linkage.app, name="linkage")
 app.add_typer(harm.app, name="harm")
 app.add_typer(network.app, name="network")
+app.add_typer(dispatch.app, name="dispatch")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

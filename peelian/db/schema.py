@@ -639,3 +639,74 @@ portal_files = Table(
     Column("content", LargeBinary, nullable=False),
     Index("ix_portal_files_report", "report_id"),
 )
+
+
+# -- command and control (peelian.dispatch) ----------------------------------------------------
+
+dispatch_units = Table(
+    "dispatch_units",
+    metadata,
+    # Officers, vehicles and drones as the control room sees them now; positions in the store CRS.
+    Column("id", String(40), primary_key=True, doc="call sign"),
+    Column("kind", String(10), nullable=False, doc="officer, vehicle or drone"),
+    Column("status", String(12), nullable=False, doc="available assigned en_route at_scene unavailable"),
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("account", String(80), nullable=True, doc="the officer who signs in as this unit"),
+    Column("incident_id", ID, nullable=True, doc="the incident it is assigned to"),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+drone_sites = Table(
+    "drone_sites",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("drones", Integer, nullable=False, doc="drones ready to launch"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    # A call for service: what the caller said, the assistant's THRIVE grade (a lead) and the
+    # handler's grade (its judgement), who went, and when they got there.
+    Column("id", ID, primary_key=True),
+    Column("reference", String(30), nullable=False, unique=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("caller", String(120), nullable=True),
+    Column("caller_phone", String(20), nullable=True),
+    Column("location_text", String(200), nullable=False),
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("flags", JSON, nullable=False, doc="what the handler established (THRIVE facts)"),
+    Column("suggested_grade", String(30), nullable=False),
+    Column("grading", JSON, nullable=False, doc="the assistant's reasons and factor table"),
+    Column("lead_id", ID, nullable=False, doc="the suggested grade as a lead"),
+    Column("grade", String(30), nullable=True, doc="as the handler confirmed or overrode it"),
+    Column("graded_by", String(80), nullable=True),
+    Column("status", String(12), nullable=False, doc="open assigned at_scene closed"),
+    Column("assigned_at", UTCDateTime, nullable=True),
+    Column("arrived_at", UTCDateTime, nullable=True, doc="first officer or vehicle on scene"),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Index("ix_incidents_status", "status", "received_at"),
+)
+
+incident_log = Table(
+    "incident_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", ID, ForeignKey("incidents.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("entry", Text, nullable=False),
+    Index("ix_incident_log_incident", "incident_id", "id"),
+)

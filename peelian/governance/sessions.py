@@ -19,6 +19,7 @@ PURPOSES = {
     "intelligence": "Intelligence development",
     "disclosure": "Disclosure to a court or partner",
     "audit": "Audit or oversight",
+    "response": "Responding to an incident (set by the officer job view)",
 }
 
 

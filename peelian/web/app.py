@@ -15,6 +15,7 @@ from peelian.web import middleware, problems
 from peelian.web.access import assert_guarded
 from peelian.web.routers import (
     auth,
+    dispatch,
     forecast,
     harm,
     leads,
@@ -56,6 +57,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         harm.router,
         network.router,
         portal.router,
+        dispatch.router,
         triage.router,
         oversight.router,
     ):

@@ -21,6 +21,8 @@ NAV = [
     ("/harm", "Priority", None),
     ("/network", "Networks", None),
     ("/portal/triage", "Public reports", None),
+    ("/dispatch", "Control room", None),
+    ("/job", "My job", Role.OFFICER),
     ("/resolve", "Entities", None),
     ("/quarantine", "Sources & quarantine", None),
     ("/review", "Review queue", None),

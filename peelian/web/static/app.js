@@ -252,8 +252,10 @@ document.addEventListener("DOMContentLoaded", function () {
 (function () {
   var DRAFT = "peelian.report.draft";
   function quickExit(target) {
-    try { window.localStorage.removeItem(DRAFT); window.sessionStorage.clear(); } catch (e) { /* storage may be off */ }
+    // Empty the page first: removing a focused field fires its "change", and the autosave would
+    // write the draft back after it was wiped (Esc twice while typing).
     document.body.replaceChildren();
+    try { window.localStorage.removeItem(DRAFT); window.sessionStorage.clear(); } catch (e) { /* storage may be off */ }
     window.location.replace(target);
   }
   document.addEventListener("DOMContentLoaded", function () {
@@ -338,3 +340,21 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 })();
+
+// The officer's job map: the incident and their unit, with the straight line between them; a
+// configured tile server adds streets beneath (none is needed to see where to go from here).
+document.addEventListener("DOMContentLoaded", function () {
+  var element = document.getElementById("job-map");
+  if (!element || typeof L === "undefined") { return; }
+  function point(text) { var p = text.split(",").map(Number); return L.latLng(p[1], p[0]); }
+  var incident = point(element.dataset.incident), unit = point(element.dataset.unit);
+  var map = L.map(element, { preferCanvas: true });
+  if (element.dataset.tiles) {
+    L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: "Map tiles as configured" }).addTo(map);
+  }
+  L.circleMarker(incident, { radius: 9, color: "#b00020", fillOpacity: 0.8 }).addTo(map);
+  L.circleMarker(unit, { radius: 7, color: "#1b6ca8", fillOpacity: 0.8 }).addTo(map);
+  L.polyline([unit, incident], { color: "#1b6ca8", dashArray: "6 6" }).addTo(map);
+  map.fitBounds(L.latLngBounds([incident, unit]).pad(0.3));
+  element.setAttribute("data-drawn", "true");
+});
