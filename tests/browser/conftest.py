@@ -94,12 +94,14 @@ def _build_store(root: Path):
 
 
 @contextmanager
-def serve(engine) -> Iterator[LiveApp]:
-    """The real app on ``engine``, on 127.0.0.1 and a free port, in a background thread."""
+def serve(engine, settings: Settings | None = None) -> Iterator[LiveApp]:
+    """The real app on ``engine``, on 127.0.0.1 and a free port, in a background thread.
+
+    ``settings`` replaces the defaults; over plain http it needs ``cookie_secure=False`` too."""
     accounts.create(engine, "analyst", "Ann Analyst", PASSWORD, ["analyst"], actor="test")
     _, secret = accounts.create(engine, "auditor", "Aud Itor", PASSWORD, ["auditor"], actor="test")
     assert secret, "auditors must be given a TOTP secret"
-    app = create_app(engine, Settings(cookie_secure=False))
+    app = create_app(engine, settings or Settings(cookie_secure=False))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="peelian-uvicorn", daemon=True)
