@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     tile_url: str | None = Field(
         default=None, description="Map tile URL template; without one, maps draw the loaded boundaries"
     )
+    road_network: Path | None = Field(
+        default=None,
+        description="Road graph for unit arrival times (CSV edge list or GraphML, store-CRS metres); "
+        "without one, straight-line distance with a circuity and speed model",
+    )
     portal_exit_url: str = Field(
         default="https://www.bbc.co.uk/weather",
         pattern="^(https?://|/)",

@@ -9,6 +9,8 @@ audited and written to the incident's own log.
 import secrets
 from dataclasses import fields
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,7 @@ from peelian.dispatch.grades import Grade
 from peelian.dispatch.grading import Call, grade_call
 from peelian.dispatch.performance import response_summary
 from peelian.dispatch.recommend import KINDS, STATUSES, recommend
+from peelian.dispatch.roads import RoadNetwork, load_road_network
 from peelian.errors import NotFound, PeelianError
 from peelian.geo.crs import projector
 from peelian.governance import audit, leads
@@ -204,13 +207,18 @@ def confirm_grade(engine: Engine, incident_id: str, user: str, grade: str, reaso
         )
 
 
-def recommendation(engine: Engine, incident_id: str, k: int = 5) -> dict[str, Any]:
+def recommendation(
+    engine: Engine, incident_id: str, k: int = 5, network: RoadNetwork | None = None
+) -> dict[str, Any]:
+    """The fastest available units (by ``network`` when the force has loaded one) and drones."""
     with engine.connect() as conn:
         row = _row(conn, incident_id)
     fleet = units(engine)
     grade = Grade.parse(row.grade or row.suggested_grade)
-    found = recommend(row.x, row.y, fleet[["id", "kind", "status", "x", "y"]], grade, k, sites(engine))
-    return found.to_dict() | {"grade": grade.label}
+    found = recommend(
+        row.x, row.y, fleet[["id", "kind", "status", "x", "y"]], grade, k, sites(engine), network=network
+    )
+    return found.to_dict() | {"grade": grade.label, "by": "road network" if network else "distance model"}
 
 
 def assign(engine: Engine, incident_id: str, unit_id: str, user: str) -> None:
@@ -276,6 +284,12 @@ def _last_ground(conn: Connection, incident_id: str) -> bool:
         )
     ).first()
     return left is None
+
+
+@lru_cache(maxsize=2)
+def road_network(path: Path | None) -> RoadNetwork | None:
+    """The configured road graph, read once per process (None: use the distance model)."""
+    return load_road_network(path) if path else None
 
 
 def response_times(engine: Engine) -> dict[str, dict]:

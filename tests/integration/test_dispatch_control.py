@@ -5,6 +5,7 @@ the officer's job with what the store holds near the address."""
 
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -99,3 +100,28 @@ def test_the_officers_job_shows_what_is_near_first(room, tmp_path):
     assert jobview.job(room, "pc_far")["incident"] is None
     with pytest.raises(NotFound):
         jobview.job(room, "nobody")
+
+
+def test_a_road_network_changes_who_is_quickest(room, tmp_path):
+    made = control.log_call(
+        room, "handler", "A man with a knife is threatening staff right now", "1 High St", *SCENE
+    )
+    fleet = control.units(room).set_index("id")
+    near, far, scene = fleet.loc["MP-1"], fleet.loc["MP-2"], (made["x"], made["y"])
+    detour = (scene[0], scene[1] + 20_000)  # the near unit is across a river: 20 km round by the bridge
+    roads = pd.DataFrame(
+        [
+            (near["x"], near["y"], *detour),
+            (*detour, *scene),
+            (far["x"], far["y"], *scene),
+        ],
+        columns=["x1", "y1", "x2", "y2"],
+    )
+    path = tmp_path / "roads.csv"
+    roads.to_csv(path, index=False)
+    by_distance = control.recommendation(room, made["id"])
+    by_road = control.recommendation(room, made["id"], network=control.road_network(path))
+    assert [u["id"] for u in by_distance["units"]] == ["MP-1", "MP-2"] and by_distance[
+        "by"
+    ] == "distance model"
+    assert [u["id"] for u in by_road["units"]] == ["MP-2", "MP-1"] and by_road["by"] == "road network"

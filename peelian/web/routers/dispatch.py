@@ -28,6 +28,10 @@ GRADES = [g.label for g in Grade]
 ONE_TAP = {"en_route": "On my way", "at_scene": "At scene", "available": "Clear (available)"}
 
 
+def _roads(request: Request):
+    return control.road_network(request.app.state.settings.road_network)
+
+
 def _board(request: Request, principal: Principal, status: int = 200, error: str | None = None, form=None):
     engine = request.app.state.engine
     found = control.open_incidents(engine)
@@ -80,7 +84,7 @@ async def log_call(request: Request, principal: Principal = Depends(control_room
 def _incident_page(request: Request, principal: Principal, incident_id: str, error: str | None = None):
     engine = request.app.state.engine
     found = control.incident(engine, incident_id)
-    advice = control.recommendation(engine, incident_id)
+    advice = control.recommendation(engine, incident_id, network=_roads(request))
     request.state.records = {"ids": [found["reference"]]}
     response = render(
         request, "dispatch_incident.html", principal, i=found, advice=advice, grades=GRADES, error=error
@@ -150,7 +154,7 @@ def api_incident(
     engine = request.app.state.engine
     found = control.incident(engine, incident_id)
     request.state.records = {"ids": [found["reference"]]}
-    return found | {"recommendation": control.recommendation(engine, incident_id)}
+    return found | {"recommendation": control.recommendation(engine, incident_id, network=_roads(request))}
 
 
 @router.get("/api/dispatch/response-times", tags=["dispatch"])
