@@ -50,8 +50,7 @@ def _edges(engine: Engine, kinds: list[str] | None, since: datetime | None, unti
 
 def _graph(found: store.Associations, edges: pd.DataFrame) -> ig.Graph:
     """The graph of ``edges``, its nodes labelled (only the people the edges join)."""
-    joined = pd.concat([edges["source"], edges["target"]])
-    return build(edges, found.nodes[found.nodes["id"].isin(joined)])
+    return build(edges, found.joined(edges))
 
 
 def _plain(value: Any) -> Any:
