@@ -11,9 +11,12 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, select
 
+from peelian.db.engine import store_crs
 from peelian.db.schema import dispatch_units, events, incidents, links, objects, persons
 from peelian.dispatch import control
+from peelian.dispatch.roads import RoadNetwork
 from peelian.errors import NotFound
+from peelian.geo.crs import projector
 from peelian.governance import audit
 
 NEAR_M = 150.0  # "at or near the address": about a street's length
@@ -28,8 +31,9 @@ def _warns(category: str | None) -> bool:
     return any(word in (category or "").lower() for word in WARNING_WORDS)
 
 
-def job(engine: Engine, username: str) -> dict[str, Any]:
-    """The job of the unit ``username`` signs in as (NotFound when they have none)."""
+def job(engine: Engine, username: str, network: RoadNetwork | None = None) -> dict[str, Any]:
+    """The job of the unit ``username`` signs in as (NotFound when they have none), with the route
+    by ``network`` when the force has loaded one (else the straight line)."""
     with engine.connect() as conn:
         unit = conn.execute(select(dispatch_units).where(dispatch_units.c.account == username)).first()
     if unit is None:
@@ -60,11 +64,24 @@ def job(engine: Engine, username: str) -> dict[str, Any]:
     return {
         "unit": dict(unit._mapping),
         "incident": found,
+        "route": _route(engine, network, unit, found),
         "warnings": warnings,
         "history": history,
         "incidents_near": earlier,
         "people": people,
         "vehicles": vehicles,
+    }
+
+
+def _route(engine: Engine, network: RoadNetwork | None, unit, found: dict[str, Any]) -> dict[str, Any]:
+    """Lon/lat points from the unit to the incident, and what drew them."""
+    if network is None:
+        return {"by": "straight line", "points": [[unit.lon, unit.lat], [found["lon"], found["lat"]]]}
+    path = network.route(unit.x, unit.y, found["x"], found["y"])
+    lon, lat = projector(store_crs(engine)).to_wgs84(path[:, 0], path[:, 1])
+    return {
+        "by": "road network",
+        "points": [[round(a, 6), round(b, 6)] for a, b in zip(lon, lat, strict=True)],
     }
 
 

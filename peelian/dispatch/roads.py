@@ -66,6 +66,15 @@ class RoadNetwork:
         by_road = np.asarray(self.graph.distances(source=[int(target)], weights="seconds")[0])[sources]
         return by_road + (gap_from + gap_to) / (self.speed_kph * KPH)
 
+    def route(self, x1: float, y1: float, x2: float, y2: float) -> np.ndarray:
+        """The quickest way from (x1, y1) to (x2, y2) as points: the start, the road nodes, the end
+        (just the two ends where no road joins them)."""
+        _, start = self.tree.query([x1, y1])
+        _, end = self.tree.query([x2, y2])
+        path = self.graph.get_shortest_path(int(start), int(end), weights="seconds")
+        middle = self.xy[path] if path else np.empty((0, 2))
+        return np.vstack([[x1, y1], middle, [x2, y2]])
+
 
 def load_road_network(path: Path, speed_kph: float = DEFAULT_SPEED_KPH) -> RoadNetwork:
     """Read a CSV edge list or a GraphML file (see the module's docstring for the columns)."""

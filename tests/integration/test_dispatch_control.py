@@ -125,3 +125,9 @@ def test_a_road_network_changes_who_is_quickest(room, tmp_path):
         "by"
     ] == "distance model"
     assert [u["id"] for u in by_road["units"]] == ["MP-2", "MP-1"] and by_road["by"] == "road network"
+    control.assign(room, made["id"], "MP-1", "handler")
+    straight = jobview.job(room, "pc_near")["route"]
+    assert straight["by"] == "straight line" and len(straight["points"]) == 2
+    by_bridge = jobview.job(room, "pc_near", control.road_network(path))["route"]
+    assert by_bridge["by"] == "road network" and len(by_bridge["points"]) == 5  # start, 3 road nodes, end
+    assert max(lat for _, lat in by_bridge["points"]) > 51.6  # round by the bridge, 20 km north

@@ -168,7 +168,7 @@ def job_page(request: Request, principal: Principal = Depends(officers)) -> Resp
     """The officer's current job, phone first. Opening it sets their purpose to the incident."""
     engine = request.app.state.engine
     try:
-        found = jobview.job(engine, principal.account.username)
+        found = jobview.job(engine, principal.account.username, _roads(request))
     except NotFound as missing:
         return render(request, "job.html", principal, j=None, message=str(missing), one_tap=ONE_TAP)
     if found["incident"] is not None and principal.session_hash:

@@ -341,20 +341,21 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 })();
 
-// The officer's job map: the incident and their unit, with the straight line between them; a
-// configured tile server adds streets beneath (none is needed to see where to go from here).
+// The officer's job map: their unit, the incident and the way between (by road when the force
+// has loaded a road network, else the straight line); a configured tile server adds streets.
 document.addEventListener("DOMContentLoaded", function () {
   var element = document.getElementById("job-map");
-  if (!element || typeof L === "undefined") { return; }
-  function point(text) { var p = text.split(",").map(Number); return L.latLng(p[1], p[0]); }
-  var incident = point(element.dataset.incident), unit = point(element.dataset.unit);
+  var source = document.getElementById("job-route");
+  if (!element || !source || typeof L === "undefined") { return; }
+  var route = JSON.parse(source.textContent).map(function (p) { return L.latLng(p[1], p[0]); });
+  var unit = route[0], incident = route[route.length - 1];
   var map = L.map(element, { preferCanvas: true });
   if (element.dataset.tiles) {
     L.tileLayer(element.dataset.tiles, { maxZoom: 19, attribution: "Map tiles as configured" }).addTo(map);
   }
+  L.polyline(route, { color: "#1b6ca8", dashArray: "6 6" }).addTo(map);
   L.circleMarker(incident, { radius: 9, color: "#b00020", fillOpacity: 0.8 }).addTo(map);
   L.circleMarker(unit, { radius: 7, color: "#1b6ca8", fillOpacity: 0.8 }).addTo(map);
-  L.polyline([unit, incident], { color: "#1b6ca8", dashArray: "6 6" }).addTo(map);
-  map.fitBounds(L.latLngBounds([incident, unit]).pad(0.3));
+  map.fitBounds(L.latLngBounds(route).pad(0.3));
   element.setAttribute("data-drawn", "true");
 });
