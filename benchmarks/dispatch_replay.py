@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.common import ROOT, peak_rss_mb, shared_data, write_result
+from peelian.cli.dispatch import response_table
 from peelian.dispatch import (
     Demand,
     DroneModel,
@@ -138,18 +139,7 @@ def main() -> None:
 
 
 def report(summary: dict, drones: dict, optimised: Placement) -> None:
-    table = Table("grade", "calls", "attended", "median min", "p90 min", "within target", title="response")
-    for label, row in summary.items():
-        within = f"{row['within_target']:.1%}" if "within_target" in row else "-"
-        table.add_row(
-            label,
-            f"{row['calls']:,}",
-            f"{row['attended']:,}",
-            str(row.get("median_min", "-")),
-            str(row.get("p90_min", "-")),
-            within,
-        )
-    console.print(table)
+    console.print(response_table(summary, "response"))
     table = Table(
         "sites",
         "static Jan-Jun",

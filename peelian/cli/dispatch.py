@@ -59,6 +59,22 @@ def _incidents(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return times.to_numpy(float), frame["x"].to_numpy(float), frame["y"].to_numpy(float), grades
 
 
+def response_table(summary: dict[str, dict], title: str | None = None) -> Table:
+    """Response times by grade, as ``response_summary`` gives them."""
+    table = Table("grade", "calls", "attended", "median min", "p90 min", "within target", title=title)
+    for label, row in summary.items():
+        within = f"{row['within_target']:.1%}" if "within_target" in row else "-"
+        table.add_row(
+            label,
+            f"{row['calls']:,}",
+            f"{row['attended']:,}",
+            str(row.get("median_min", "-")),
+            str(row.get("p90_min", "-")),
+            within,
+        )
+    return table
+
+
 @app.command("grade")
 @handle_errors
 def grade_cmd(
@@ -167,18 +183,7 @@ def replay_cmd(
     if as_json:
         print_json(out)
         return
-    table = Table("grade", "calls", "attended", "median min", "p90 min", "within target")
-    for label, row in out["response"].items():
-        within = f"{row['within_target']:.1%}" if "within_target" in row else "-"
-        table.add_row(
-            label,
-            f"{row['calls']:,}",
-            f"{row['attended']:,}",
-            str(row.get("median_min", "-")),
-            str(row.get("p90_min", "-")),
-            within,
-        )
-    console.print(table)
+    console.print(response_table(out["response"]))
     console.print(f"{out['queued']:,} incidents waited for an officer")
     if drone_sites:
         console.print(

@@ -105,6 +105,11 @@ def api_routes(routes) -> list[APIRoute]:
     return found
 
 
+def is_public(route: APIRoute) -> bool:
+    """A route anyone may call (the public portal): guarded by ``Public``, not by a role."""
+    return any(isinstance(d.call, Public) for d in route.dependant.dependencies)
+
+
 def assert_guarded(app: FastAPI) -> None:
     """Refuse to start if any route lacks an ``Access`` dependency."""
     for route in api_routes(app.routes):

@@ -16,15 +16,21 @@ def network_app(tmp_path_factory):
         yield app
 
 
-def _click_node(page, index: int = 0) -> str:
-    """Click the drawn person ``index`` where Cytoscape put it on the canvas; their id."""
+def _click_node(page) -> str:
+    """Click a drawn person where Cytoscape put them, choosing the one farthest from any other so
+    that the click cannot land on a neighbour drawn on top; their id."""
     found = page.evaluate(
-        """(index) => {
+        """() => {
             const cy = document.getElementById("network")._cyreg.cy;
-            const node = cy.nodes().sort((a, b) => b.degree() - a.degree())[index];
-            return {id: node.id(), x: node.renderedPosition("x"), y: node.renderedPosition("y")};
-        }""",
-        index,
+            const nodes = cy.nodes().map((n) => ({
+                id: n.id(), x: n.renderedPosition("x"), y: n.renderedPosition("y"),
+            }));
+            const w = cy.width(), h = cy.height();
+            const inside = nodes.filter((n) => n.x > 20 && n.y > 20 && n.x < w - 20 && n.y < h - 20);
+            const others = (n) => nodes.filter((m) => m.id !== n.id);
+            const gap = (n) => Math.min(...others(n).map((m) => Math.hypot(m.x - n.x, m.y - n.y)));
+            return inside.reduce((best, n) => (gap(n) > gap(best) ? n : best));
+        }"""
     )
     page.locator("#network").scroll_into_view_if_needed()
     box = page.locator("#network").bounding_box()

@@ -38,18 +38,14 @@ def queue_page(
     return render(request, "triage.html", principal, reports=found, stage=stage, stages=service.STAGE_TITLES)
 
 
-@router.get("/portal/triage/{report_id}", include_in_schema=False)
-def report_page(
-    request: Request,
-    report_id: str = REPORT,
-    done: str | None = Query(None, max_length=40),
-    principal: Principal = Depends(staff),
+def _report(
+    request: Request, principal: Principal, report_id: str, done: str | None = None, error: str | None = None
 ) -> Response:
     detail = service.staff_view(request.app.state.engine, report_id)
     request.state.records = {
         "ids": [detail["reference"], *([detail["event_id"]] if detail["event_id"] else [])]
     }
-    return render(
+    response = render(
         request,
         "triage_report.html",
         principal,
@@ -57,24 +53,24 @@ def report_page(
         done=done,
         redactable=service.REDACTABLE,
         titles=service.STAGE_TITLES,
-        error=None,
+        error=error,
     )
+    response.status_code = 400 if error else 200
+    return response
+
+
+@router.get("/portal/triage/{report_id}", include_in_schema=False)
+def report_page(
+    request: Request,
+    report_id: str = REPORT,
+    done: str | None = Query(None, max_length=40),
+    principal: Principal = Depends(staff),
+) -> Response:
+    return _report(request, principal, report_id, done)
 
 
 def _refused(request: Request, principal: Principal, report_id: str, error: str) -> Response:
-    detail = service.staff_view(request.app.state.engine, report_id)
-    response = render(
-        request,
-        "triage_report.html",
-        principal,
-        r=detail,
-        done=None,
-        redactable=service.REDACTABLE,
-        titles=service.STAGE_TITLES,
-        error=error,
-    )
-    response.status_code = 400
-    return response
+    return _report(request, principal, report_id, error=error)
 
 
 @router.post("/portal/triage/{report_id}/stage", include_in_schema=False)

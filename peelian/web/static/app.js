@@ -195,6 +195,7 @@ document.addEventListener("DOMContentLoaded", function () {
       { selector: "node", style: { "background-color": "data(colour)", "width": "data(size)", "height": "data(size)",
         "border-width": "data(ring)", "border-color": "#111", "label": "data(label)", "font-size": 9,
         "text-valign": "bottom", "text-margin-y": 2, "min-zoomed-font-size": 7 } },
+      { selector: "node[distance = 0]", style: { "z-index": 10 } },  // the person asked about, always on top
       { selector: "edge", style: { "width": "mapData(confidence, 0, 1, 0.5, 4)", "line-color": "#9aa5b1",
         "curve-style": "haystack", "opacity": 0.7 } },
       { selector: "edge[kinds *= 'co_offending']", style: { "line-color": "#a4161a" } },
