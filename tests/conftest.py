@@ -13,6 +13,10 @@ import sqlalchemy as sa
 
 from peelian.db import make_engine, upgrade
 
+# CLI tables are read at one fixed width, whichever terminal (or test worker, which has none) runs
+# them: Rich takes the width from COLUMNS when its console is made, at import.
+os.environ["COLUMNS"] = "160"
+
 SHARED = Path(os.environ.get("PEELIAN_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 PG_URL = os.environ.get("PEELIAN_TEST_DATABASE_URL")
 
