@@ -8,6 +8,7 @@ staff act is audited.
 """
 
 import hashlib
+import hmac
 import json
 import secrets
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from peelian.db.schema import portal_files, portal_reports, portal_updates
+from peelian.db.schema import portal_files, portal_reports, portal_updates, store_meta
 from peelian.errors import NotFound, PeelianError
 from peelian.governance import audit
 from peelian.portal.answers import CATEGORIES, Answers
@@ -58,9 +59,23 @@ def _digest(submission: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def client_hash(address: str) -> str:
-    """The sender's address, hashed: enough to spot abuse from one place, not to read it."""
-    return hashlib.sha256(f"peelian.portal|{address}".encode()).hexdigest()
+CLIENT_KEY = "portal_client_key"
+
+
+def _client_key(engine: Engine) -> bytes:
+    """This store's secret for hashing senders' addresses, made on first use. Unkeyed, a hash of
+    an IPv4 address is reversed by trying all four billion."""
+    with engine.begin() as conn:
+        found = conn.execute(select(store_meta.c.value).where(store_meta.c.key == CLIENT_KEY)).scalar()
+        if found is None:
+            found = secrets.token_hex(32)
+            conn.execute(insert(store_meta).values(key=CLIENT_KEY, value=found))
+    return bytes.fromhex(found)
+
+
+def client_hash(engine: Engine, address: str) -> str:
+    """The sender's address, keyed and hashed: enough to spot abuse from one place, not to read it."""
+    return hmac.new(_client_key(engine), address.encode(), hashlib.sha256).hexdigest()
 
 
 def _add_files(conn: Connection, report_id: str, files: list[Evidence], now: datetime) -> None:

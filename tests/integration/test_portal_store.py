@@ -2,6 +2,8 @@
 recorded through the ingest pipeline as a crime with its people and property, moved only along
 the allowed stages, and redacted without touching the original."""
 
+import hashlib
+
 import pytest
 from sqlalchemy import select
 
@@ -29,7 +31,7 @@ FORM = {
 @pytest.fixture
 def report(store):
     photo = check("lock.jpg", b"\xff\xd8\xff\xe0" + b"\x01" * 64)
-    return store, service.submit(store, parse(FORM), [photo], service.client_hash("192.0.2.1"))
+    return store, service.submit(store, parse(FORM), [photo], service.client_hash(store, "192.0.2.1"))
 
 
 def test_tracking_needs_the_right_code(report):
@@ -84,6 +86,15 @@ def test_redaction_applies_when_shown_and_recorded(report):
         kept = conn.execute(select(events.c.attributes)).scalar_one()
         original = conn.execute(select(portal_reports.c.submission)).scalar_one()
     assert kept["account"].startswith("[redacted:") and original["account"].startswith("My bike")
+
+
+def test_senders_are_hashed_with_the_stores_own_key(report):
+    engine, _ = report
+    first = service.client_hash(engine, "192.0.2.1")
+    assert first == service.client_hash(engine, "192.0.2.1") != service.client_hash(engine, "192.0.2.2")
+    assert first != hashlib.sha256(b"192.0.2.1").hexdigest() and len(first) == 64
+    with engine.connect() as conn:
+        assert conn.execute(select(portal_reports.c.client)).scalar_one() == first
 
 
 def test_unknown_reports_and_limits(report):

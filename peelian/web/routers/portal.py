@@ -94,13 +94,9 @@ async def report(request: Request, _: None = Depends(public)) -> Response:
     try:
         answers = parse(values)
         files = await _evidence(form)
-        made = await run_in_threadpool(
-            service.submit,
-            engine,
-            answers,
-            files,
-            service.client_hash(request.client.host if request.client else "?"),
-        )
+        address = request.client.host if request.client else "?"
+        client = await run_in_threadpool(service.client_hash, engine, address)  # reads the store's key
+        made = await run_in_threadpool(service.submit, engine, answers, files, client)
     except Emergency as emergency:
         return _page(request, "portal_emergency.html", 200, reasons=emergency.reasons)
     except PeelianError as refused:
