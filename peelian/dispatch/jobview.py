@@ -31,13 +31,19 @@ def _warns(category: str | None) -> bool:
     return any(word in (category or "").lower() for word in WARNING_WORDS)
 
 
-def job(engine: Engine, username: str, network: RoadNetwork | None = None) -> dict[str, Any]:
-    """The job of the unit ``username`` signs in as (NotFound when they have none), with the route
-    by ``network`` when the force has loaded one (else the straight line)."""
+def unit_of(engine: Engine, username: str):
+    """The unit ``username`` signs in as (NotFound when the control room has not added them)."""
     with engine.connect() as conn:
         unit = conn.execute(select(dispatch_units).where(dispatch_units.c.account == username)).first()
     if unit is None:
         raise NotFound("you are not signed on to a unit: ask the control room to add you")
+    return unit
+
+
+def job(engine: Engine, username: str, network: RoadNetwork | None = None) -> dict[str, Any]:
+    """The job of the unit ``username`` signs in as (NotFound when they have none), with the route
+    by ``network`` when the force has loaded one (else the straight line)."""
+    unit = unit_of(engine, username)
     if unit.incident_id is None:
         return {"unit": dict(unit._mapping), "incident": None}
     found = control.incident(engine, unit.incident_id)

@@ -276,14 +276,14 @@ def neighbourhood(
         raise NotFound(f"{node} has no associations in the store for that period and those kinds") from None
     distance = np.asarray(graph.distances(start)[0], dtype=float)
     near = np.flatnonzero(distance <= depth)
-    near = near[np.argsort(distance[near], kind="stable")][:limit]
-    sub: ig.Graph = graph.induced_subgraph(np.sort(near).tolist())
-    steps = dict(zip(graph.vs[np.sort(near).tolist()]["name"], distance[np.sort(near)], strict=True))
+    shown = np.sort(near[np.argsort(distance[near], kind="stable")][:limit])  # the nearest, in graph order
+    sub: ig.Graph = graph.induced_subgraph(shown.tolist())
+    steps = dict(zip(sub.vs["name"], distance[shown], strict=True))
     labels = sub.vs["label"] if "label" in sub.vs.attributes() else [None] * sub.vcount()
     return {
         "centre": node,
         "depth": depth,
-        "truncated": bool((distance <= depth).sum() > limit),
+        "truncated": bool(len(near) > limit),
         "nodes": [
             {
                 "data": {

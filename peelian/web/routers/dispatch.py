@@ -187,8 +187,6 @@ async def job_status(
     engine = request.app.state.engine
     if status not in ONE_TAP:
         raise PeelianError(f"choose one of: {', '.join(ONE_TAP)}")
-    found = await run_in_threadpool(jobview.job, engine, principal.account.username)
-    await run_in_threadpool(
-        control.unit_status, engine, found["unit"]["id"], status, principal.account.username
-    )
+    unit = await run_in_threadpool(jobview.unit_of, engine, principal.account.username)
+    await run_in_threadpool(control.unit_status, engine, unit.id, status, principal.account.username)
     return RedirectResponse("/job", status_code=303)

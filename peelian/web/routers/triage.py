@@ -69,10 +69,6 @@ def report_page(
     return _report(request, principal, report_id, done)
 
 
-def _refused(request: Request, principal: Principal, report_id: str, error: str) -> Response:
-    return _report(request, principal, report_id, error=error)
-
-
 @router.post("/portal/triage/{report_id}/stage", include_in_schema=False)
 async def advance(
     request: Request,
@@ -90,7 +86,7 @@ async def advance(
         else:
             await run_in_threadpool(service.advance, engine, report_id, user, stage, note, officer or None)
     except PeelianError as refused:
-        return _refused(request, principal, report_id, str(refused))
+        return _report(request, principal, report_id, error=str(refused))
     return _back(report_id, stage)
 
 
@@ -106,7 +102,7 @@ async def message(
             service.message, request.app.state.engine, report_id, principal.account.username, body
         )
     except PeelianError as refused:
-        return _refused(request, principal, report_id, str(refused))
+        return _report(request, principal, report_id, error=str(refused))
     return _back(report_id, "message")
 
 
@@ -123,7 +119,7 @@ async def redact(
             service.redact, request.app.state.engine, report_id, principal.account.username, field, reason
         )
     except PeelianError as refused:
-        return _refused(request, principal, report_id, str(refused))
+        return _report(request, principal, report_id, error=str(refused))
     return _back(report_id, "redacted")
 
 
