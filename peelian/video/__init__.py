@@ -1,0 +1,1 @@
+"""CCTV evidence: footage taken in unaltered with its chain of custody, and the analytics over it."""
