@@ -40,6 +40,18 @@ class Settings(BaseSettings):
         description="Where the public portal's quick-exit button goes: a neutral page",
     )
     max_upload_bytes: int = Field(default=50 * 1024**2, description="Largest accepted request body")
+    evidence_dir: Path = Field(
+        default=Path("./evidence"),
+        description="Where original footage is kept, unaltered, under its SHA-256 (with uploads in "
+        "progress in its staging/ folder: one file system, so a finished file is linked in, not copied)",
+    )
+    max_video_bytes: int = Field(
+        default=20 * 1024**3, ge=1, description="Largest video file accepted, in bytes (default 20 GiB)"
+    )
+    video_models_dir: Path = Field(
+        default=Path("./models"),
+        description="ONNX detection models for CCTV analysis, each NAME.onnx beside its model card NAME.toml",
+    )
     web_threads: int = Field(
         default=os.cpu_count() or 1,
         ge=1,

@@ -5,6 +5,7 @@ import typer
 from peelian import __version__
 from peelian.cli import (
     audit,
+    cctv,
     db,
     dispatch,
     forecast,
@@ -19,6 +20,7 @@ from peelian.cli import (
     search,
     synth,
     users,
+    video,
 )
 from peelian.cli.common import setup_logging
 from peelian.cli.demo import demo
@@ -44,6 +46,8 @@ app.add_typer(linkage.app, name="linkage")
 app.add_typer(harm.app, name="harm")
 app.add_typer(network.app, name="network")
 app.add_typer(dispatch.app, name="dispatch")
+app.add_typer(cctv.app, name="cctv")
+app.add_typer(video.app, name="video")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

@@ -710,3 +710,97 @@ incident_log = Table(
     Column("entry", Text, nullable=False),
     Index("ix_incident_log_incident", "incident_id", "id"),
 )
+
+video_links = Table(
+    "video_links",
+    metadata,
+    # A per-case upload link for a business or an officer: only the token's hash is kept, and
+    # the link stops working at its expiry or when revoked.
+    Column("id", ID, primary_key=True),
+    Column("case_ref", String(60), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("audience", String(10), nullable=False, doc="business or officer"),
+    Column("owner", String(200), nullable=True, doc="who holds the footage, e.g. the shop"),
+    Column("note", String(500), nullable=True),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("max_bytes", BigInteger, nullable=False, doc="largest single file accepted"),
+    Index("ix_video_links_case", "case_ref"),
+)
+
+video_uploads = Table(
+    "video_uploads",
+    metadata,
+    # A resumable upload in progress: bytes are appended to a staging file and made durable
+    # before the offset here moves, so an acknowledged chunk is never lost.
+    Column("id", ID, primary_key=True),
+    Column("case_ref", String(60), nullable=False),
+    Column("link_id", ID, ForeignKey("video_links.id"), nullable=True),
+    Column("uploaded_by", String(200), nullable=False, doc="an account, or the link's owner"),
+    Column("name", String(120), nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),
+    Column("received_bytes", BigInteger, nullable=False),
+    Column("media_type", String(40), nullable=True, doc="from the first bytes, not the name"),
+    Column("details", JSON, nullable=False, doc="camera, location, owner, clock offset as given"),
+    Column("status", String(10), nullable=False, doc="receiving complete"),
+    Column("footage_id", ID, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_video_uploads_case", "case_ref"),
+)
+
+video_footage = Table(
+    "video_footage",
+    metadata,
+    # One original file, kept unaltered under its SHA-256 in the evidence directory; custody
+    # starts with the digest on receipt. The camera clock's offset (camera minus true time)
+    # corrects every event time.
+    Column("id", ID, primary_key=True),
+    Column("reference", String(30), nullable=False, unique=True),
+    Column("case_ref", String(60), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("received_by", String(200), nullable=False),
+    Column("link_id", ID, nullable=True),
+    Column("camera", String(200), nullable=True),
+    Column("location", String(200), nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("owner", String(200), nullable=True),
+    Column("camera_start", UTCDateTime, nullable=True, doc="the first frame's time on the camera clock"),
+    Column("clock_offset_s", Float, nullable=False, doc="camera clock minus true time, seconds"),
+    Column("zones", JSON, nullable=False, doc="named polygons in frame pixels"),
+    Column("status", String(12), nullable=False, doc="received analysing analysed failed"),
+    Column("analysis", JSON, nullable=True, doc="video facts, active segments, review hours, method"),
+    Column("analysed_at", UTCDateTime, nullable=True),
+    Index("ix_video_footage_case", "case_ref", "received_at"),
+    Index("ix_video_footage_sha", "sha256"),
+)
+
+video_events = Table(
+    "video_events",
+    metadata,
+    # What the analytics saw, indexed for search; each is a lead until a person confirms it.
+    Column("id", ID, primary_key=True),
+    Column("footage_id", ID, ForeignKey("video_footage.id"), nullable=False),
+    Column("case_ref", String(60), nullable=False),
+    Column("camera", String(200), nullable=True),
+    Column("kind", String(30), nullable=False, doc="person_appears enters_zone loitering vehicle_stops ..."),
+    Column("zone", String(60), nullable=True),
+    Column("track", Integer, nullable=False),
+    Column("media_from", Float, nullable=False, doc="seconds into the footage"),
+    Column("media_to", Float, nullable=False),
+    Column("true_from", UTCDateTime, nullable=True, doc="corrected for the camera clock; none if no start"),
+    Column("true_to", UTCDateTime, nullable=True),
+    Column("box", JSON, nullable=False, doc="x, y, w, h in frame pixels at the event's key frame"),
+    Column("score", Float, nullable=False),
+    Column("thumbnail", LargeBinary, nullable=False, doc="JPEG of the key frame's box and surroundings"),
+    Column("lead_id", ID, nullable=False),
+    Index("ix_video_events_case", "case_ref", "kind", "true_from"),
+    Index("ix_video_events_footage", "footage_id", "media_from"),
+)

@@ -93,7 +93,22 @@ def propose(
     score: float,
     created_by: str,
 ) -> str:
-    """Record an open lead for people to judge; returns its id.
+    """Record an open lead for people to judge; returns its id."""
+    with engine.begin() as conn:
+        return propose_in(conn, lead_type, title, explanation, provenance, subjects, score, created_by)
+
+
+def propose_in(
+    conn: Connection,
+    lead_type: str,
+    title: str,
+    explanation: str,
+    provenance: dict[str, Any],
+    subjects: list[Any] | dict[str, Any],
+    score: float,
+    created_by: str,
+) -> str:
+    """``propose`` in the caller's transaction, so leads commit or roll back with what made them.
 
     ``provenance`` names what produced the lead and from what, e.g. ``{"model": "kde-hotspot",
     "version": "1.2", "inputs": {"events": ["ev_..."]}}``; ``subjects`` are the references the
@@ -116,12 +131,11 @@ def propose(
         "provenance": _json("provenance", provenance), "subjects": _json("subjects", subjects),
         "score": float(score), "status": "open", "created_at": datetime.now(UTC), "created_by": created_by,
     }  # fmt: skip
-    with engine.begin() as conn:
-        conn.execute(leads.insert().values(**row))
-        audit.append(conn, created_by, "leads.propose", details={
-            "lead_id": lead_id, "lead_type": lead_type, "title": title, "score": row["score"],
-            "model": provenance.get("model"), "version": provenance.get("version"),
-        })  # fmt: skip
+    conn.execute(leads.insert().values(**row))
+    audit.append(conn, created_by, "leads.propose", details={
+        "lead_id": lead_id, "lead_type": lead_type, "title": title, "score": row["score"],
+        "model": provenance.get("model"), "version": provenance.get("version"),
+    })  # fmt: skip
     return lead_id
 
 

@@ -12,9 +12,11 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from peelian.errors import PeelianError
 from peelian.governance import sessions
 from peelian.governance.roles import Role
 from peelian.governance.sessions import Principal
+from peelian.video import intake
 from peelian.web.problems import Forbidden, PurposeRequired, Unauthenticated
 
 SESSION_COOKIE = "peelian_session"
@@ -75,6 +77,23 @@ class Public(Access):
                 raise Forbidden("the form expired: go back, reload the page and send it again")
 
 
+@dataclass(frozen=True)
+class UploadLink(Access):
+    """Whoever holds a live CCTV upload link (a business has no account): the token in the path,
+    unguessable and shown once, is the credential, and it opens only its own case's uploads. No
+    cookie is involved, so another site cannot send in a holder's name. Returns the link."""
+
+    async def __call__(self, request: Request) -> dict:  # type: ignore[override]
+        request.state.principal = None
+        token = request.path_params.get("token", "")
+        try:
+            link = await run_in_threadpool(intake.link_for_token, request.app.state.engine, token)
+        except PeelianError as refused:
+            raise Forbidden(str(refused)) from None
+        request.state.records = {"link": link["id"], "case": link["case_ref"]}
+        return link
+
+
 async def _check_csrf(request: Request, principal: Principal) -> None:
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
@@ -106,8 +125,8 @@ def api_routes(routes) -> list[APIRoute]:
 
 
 def is_public(route: APIRoute) -> bool:
-    """A route anyone may call (the public portal): guarded by ``Public``, not by a role."""
-    return any(isinstance(d.call, Public) for d in route.dependant.dependencies)
+    """A route anyone may call, guarded by ``Public`` (the portal) or ``UploadLink``, not by a role."""
+    return any(isinstance(d.call, Public | UploadLink) for d in route.dependant.dependencies)
 
 
 def assert_guarded(app: FastAPI) -> None:

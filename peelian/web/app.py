@@ -15,6 +15,7 @@ from peelian.web import middleware, problems
 from peelian.web.access import assert_guarded
 from peelian.web.routers import (
     auth,
+    cctv_intake,
     dispatch,
     forecast,
     harm,
@@ -27,6 +28,7 @@ from peelian.web.routers import (
     search,
     store,
     triage,
+    video,
 )
 from peelian.web.templates_dir import STATIC
 
@@ -59,6 +61,8 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         portal.router,
         dispatch.router,
         triage.router,
+        cctv_intake.router,
+        video.router,
         oversight.router,
     ):
         app.include_router(router)

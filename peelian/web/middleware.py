@@ -38,6 +38,9 @@ def _clean(text: str, limit: int) -> str:
     return _CONTROL.sub("\ufffd", text)[:limit]
 
 
+SECRET_PARAMS = {"token"}  # path parameters that are credentials (CCTV upload links): never logged
+
+
 def _entry(request: Request, status: int) -> audit.Entry:
     principal = getattr(request.state, "principal", None)
     purpose, case_ref = getattr(request.state, "purpose", None) or (
@@ -47,7 +50,10 @@ def _entry(request: Request, status: int) -> audit.Entry:
         "allowed" if status < 400 else "refused" if status in (401, 403, 411, 413, 428, 429) else "failed"
     )
     route = getattr(request.scope.get("route"), "path", None)
-    path = _clean(request.url.path, 500)
+    path = request.url.path
+    for name in SECRET_PARAMS & set(request.path_params):
+        path = path.replace(str(request.path_params[name]), f"{{{name}}}")
+    path = _clean(path, 500)
     details = {
         "method": request.method,
         "path": path,

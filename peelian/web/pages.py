@@ -22,6 +22,7 @@ NAV = [
     ("/network", "Networks", None),
     ("/portal/triage", "Public reports", None),
     ("/dispatch", "Control room", None),
+    ("/video", "CCTV", None),
     ("/job", "My job", Role.OFFICER),
     ("/resolve", "Entities", None),
     ("/quarantine", "Sources & quarantine", None),

@@ -8,20 +8,46 @@ from fastapi.testclient import TestClient
 
 from peelian.governance import accounts, audit, sessions
 from peelian.pole import search
-from peelian.web.access import OPEN_PATHS, api_routes, is_public
+from peelian.web.access import OPEN_PATHS, UploadLink, api_routes, is_public
 from tests.web.conftest import PASSWORD, csrf_of, sign_in
 
 
 def _concrete(path: str) -> str:
-    return path.replace("{row_id}", "1")
+    return path.replace("{row_id}", "1").replace("{token}", "not-a-live-link").replace("{upload_id}", "vu_1")
 
 
-PUBLIC_PATHS = {"/report", "/track", "/track/case", "/track/leave"}  # the portal, and nothing else
+PORTAL_PATHS = {"/report", "/track", "/track/case", "/track/leave"}
+UPLOAD_LINK_PATHS = {  # open to whoever holds a live CCTV upload link, and only to them
+    "/cctv/upload/{token}",
+    "/api/cctv/links/{token}/uploads",
+    "/api/cctv/links/{token}/uploads/{upload_id}",
+}
+PUBLIC_PATHS = PORTAL_PATHS | UPLOAD_LINK_PATHS  # and nothing else
 
 
-def test_only_the_portal_is_public(app):
+def test_only_the_portal_and_upload_links_are_public(app):
     public = {route.path for route in api_routes(app.routes) if is_public(route)}
     assert public == PUBLIC_PATHS
+    guarded = {
+        route.path
+        for route in api_routes(app.routes)
+        if any(isinstance(d.call, UploadLink) for d in route.dependant.dependencies)
+    }
+    assert guarded == UPLOAD_LINK_PATHS
+
+
+def test_upload_link_routes_refuse_a_token_that_opens_no_link(app):
+    client = TestClient(app)
+    checked = 0
+    for route in api_routes(app.routes):
+        if route.path not in UPLOAD_LINK_PATHS:
+            continue
+        for method in route.methods:
+            response = client.request(method, _concrete(route.path), follow_redirects=False)
+            assert response.status_code == 403, (method, route.path)
+            assert response.headers["content-type"] == "application/problem+json"
+            checked += 1
+    assert checked == 4
 
 
 def test_every_route_refuses_anonymous_requests(app):
