@@ -18,21 +18,24 @@ def network_app(tmp_path_factory):
 
 def _click_node(page) -> str:
     """Click a drawn person where Cytoscape put them, choosing the one farthest from any other so
-    that the click cannot land on a neighbour drawn on top; their id."""
+    that the click cannot land on a neighbour drawn on top, among those inside the window (a click
+    below the fold lands nowhere); their id."""
+    page.locator("#network").scroll_into_view_if_needed()
     found = page.evaluate(
         """() => {
-            const cy = document.getElementById("network")._cyreg.cy;
+            const box = document.getElementById("network");
+            const cy = box._cyreg.cy;
+            const top = box.getBoundingClientRect().top;
             const nodes = cy.nodes().map((n) => ({
                 id: n.id(), x: n.renderedPosition("x"), y: n.renderedPosition("y"),
             }));
-            const w = cy.width(), h = cy.height();
-            const inside = nodes.filter((n) => n.x > 20 && n.y > 20 && n.x < w - 20 && n.y < h - 20);
+            const w = cy.width(), h = Math.min(cy.height(), window.innerHeight - top);
+            const inside = nodes.filter((n) => n.x > 20 && n.y > 20 - top && n.x < w - 20 && n.y < h - 20);
             const others = (n) => nodes.filter((m) => m.id !== n.id);
             const gap = (n) => Math.min(...others(n).map((m) => Math.hypot(m.x - n.x, m.y - n.y)));
             return inside.reduce((best, n) => (gap(n) > gap(best) ? n : best));
         }"""
     )
-    page.locator("#network").scroll_into_view_if_needed()
     box = page.locator("#network").bounding_box()
     page.mouse.click(box["x"] + found["x"], box["y"] + found["y"])
     return found["id"]
