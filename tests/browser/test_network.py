@@ -16,28 +16,40 @@ def network_app(tmp_path_factory):
         yield app
 
 
-def _click_node(page) -> str:
-    """Click a drawn person where Cytoscape put them, choosing the one farthest from any other so
-    that the click cannot land on a neighbour drawn on top, among those inside the window (a click
-    below the fold lands nowhere); their id."""
-    page.locator("#network").scroll_into_view_if_needed()
+def _in_view(page, pick: str) -> dict:
+    """The node ``pick`` (JS over ``cy``) chooses, with the page scrolled so that it sits mid-window
+    (a click below the fold lands nowhere); its id and where to click."""
     found = page.evaluate(
-        """() => {
+        """(pick) => {
             const box = document.getElementById("network");
-            const cy = box._cyreg.cy;
-            const top = box.getBoundingClientRect().top;
-            const nodes = cy.nodes().map((n) => ({
-                id: n.id(), x: n.renderedPosition("x"), y: n.renderedPosition("y"),
-            }));
-            const w = cy.width(), h = Math.min(cy.height(), window.innerHeight - top);
-            const inside = nodes.filter((n) => n.x > 20 && n.y > 20 - top && n.x < w - 20 && n.y < h - 20);
-            const others = (n) => nodes.filter((m) => m.id !== n.id);
-            const gap = (n) => Math.min(...others(n).map((m) => Math.hypot(m.x - n.x, m.y - n.y)));
-            return inside.reduce((best, n) => (gap(n) > gap(best) ? n : best));
-        }"""
+            const node = new Function("cy", pick)(box._cyreg.cy);
+            const y = box.getBoundingClientRect().top + node.y;
+            window.scrollBy(0, y - window.innerHeight / 2);
+            return node;
+        }""",
+        pick,
     )
     box = page.locator("#network").bounding_box()
-    page.mouse.click(box["x"] + found["x"], box["y"] + found["y"])
+    return {"id": found["id"], "x": box["x"] + found["x"], "y": box["y"] + found["y"]}
+
+
+def _click_node(page) -> str:
+    """Click a drawn person, the one farthest from any other so that the click cannot land on a
+    neighbour drawn on top; their id."""
+    found = _in_view(
+        page,
+        """
+        const nodes = cy.nodes().map((n) => ({
+            id: n.id(), x: n.renderedPosition("x"), y: n.renderedPosition("y"),
+        }));
+        const w = cy.width(), h = cy.height();
+        const inside = nodes.filter((n) => n.x > 20 && n.y > 20 && n.x < w - 20 && n.y < h - 20);
+        const others = (n) => nodes.filter((m) => m.id !== n.id);
+        const gap = (n) => Math.min(...others(n).map((m) => Math.hypot(m.x - n.x, m.y - n.y)));
+        return inside.reduce((best, n) => (gap(n) > gap(best) ? n : best));
+        """,
+    )
+    page.mouse.click(found["x"], found["y"])
     return found["id"]
 
 
@@ -73,16 +85,15 @@ def test_network_page_draws_groups_and_opens_people(browser, network_app):
         )
 
         page.locator("#network canvas").first.wait_for()
-        centre = page.evaluate(
-            """() => {
-                const cy = document.getElementById("network")._cyreg.cy;
-                const node = cy.nodes().filter((n) => n.data("distance") === 0)[0];
-                return {id: node.id(), x: node.renderedPosition("x"), y: node.renderedPosition("y")};
-            }"""
+        centre = _in_view(
+            page,
+            """
+            const node = cy.nodes().filter((n) => n.data("distance") === 0)[0];
+            return {id: node.id(), x: node.renderedPosition("x"), y: node.renderedPosition("y")};
+            """,
         )
-        page.locator("#network").scroll_into_view_if_needed()
-        box = page.locator("#network").bounding_box()
-        page.mouse.dblclick(box["x"] + centre["x"], box["y"] + centre["y"])
+        assert centre["id"] == person
+        page.mouse.dblclick(centre["x"], centre["y"])
         expect(page).to_have_url(network_app.url(f"/profile/{person}"))
         network = page.get_by_role("link", name="Their association network")
         expect(network).to_have_attribute("href", f"/network?centre={person}")
