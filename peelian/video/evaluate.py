@@ -35,28 +35,30 @@ class Accuracy:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
+def overlap_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection areas of two (n, 4) x-y-w-h arrays."""
+    a, b = np.asarray(a, dtype=float).reshape(-1, 4), np.asarray(b, dtype=float).reshape(-1, 4)
+    iw = np.minimum(a[:, None, 0] + a[:, None, 2], b[:, 0] + b[:, 2]) - np.maximum(a[:, None, 0], b[:, 0])
+    ih = np.minimum(a[:, None, 1] + a[:, None, 3], b[:, 1] + b[:, 3]) - np.maximum(a[:, None, 1], b[:, 1])
+    return np.clip(iw, 0, None) * np.clip(ih, 0, None)
+
+
 def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairwise intersection over union of two (n, 4) x-y-w-h arrays."""
     if len(a) == 0 or len(b) == 0:
         return np.zeros((len(a), len(b)))
-    ax2, ay2 = a[:, 0] + a[:, 2], a[:, 1] + a[:, 3]
-    bx2, by2 = b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
-    iw = np.clip(np.minimum(ax2[:, None], bx2) - np.maximum(a[:, None, 0], b[:, 0]), 0, None)
-    ih = np.clip(np.minimum(ay2[:, None], by2) - np.maximum(a[:, None, 1], b[:, 1]), 0, None)
-    inter = iw * ih
+    inter = overlap_matrix(a, b)
     union = (a[:, 2] * a[:, 3])[:, None] + b[:, 2] * b[:, 3] - inter
     return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
 
 
-def _covered(dets: np.ndarray, ignored: np.ndarray) -> np.ndarray:
-    """Detections lying mostly (half their area or more) on an ignored person."""
-    if len(ignored) == 0 or len(dets) == 0:
-        return np.zeros(len(dets), dtype=bool)
-    iou = iou_matrix(dets, ignored)
-    area_d = dets[:, 2] * dets[:, 3]
-    area_i = ignored[:, 2] * ignored[:, 3]
-    inter = iou * (area_d[:, None] + area_i) / (1 + iou)
-    return (inter / np.maximum(area_d[:, None], 1e-9) >= 0.5).any(axis=1)
+def mostly_inside(boxes: np.ndarray, areas: np.ndarray, share: float) -> np.ndarray:
+    """Which boxes have at least ``share`` of their own area inside one of ``areas``."""
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    if len(areas) == 0 or len(boxes) == 0:
+        return np.zeros(len(boxes), dtype=bool)
+    own = boxes[:, 2] * boxes[:, 3]
+    return (overlap_matrix(boxes, areas) >= share * own[:, None]).any(axis=1)
 
 
 def frame_matches(
@@ -76,7 +78,7 @@ def frame_matches(
         matched = int(good.sum())
         used[rows[good]] = True
     spare = ~used
-    spare[spare] = ~_covered(dets[spare], ignored)
+    spare[spare] = ~mostly_inside(dets[spare], ignored, 0.5)  # on an ignored person: not counted
     return len(truth), matched + int(spare.sum()), matched
 
 

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from peelian.video.detect import Box, Detection
-from peelian.video.evaluate import iou_matrix
+from peelian.video.evaluate import iou_matrix, mostly_inside
 from peelian.video.track import Track
 
 STILL_SPEED = 0.25  # heights a second (of the body or vehicle): slower than this is standing still
@@ -69,7 +69,7 @@ class Hold:
                 and iou_matrix(np.array([spot.box], dtype=float), np.array([track.box], dtype=float))[0, 0]
                 < 0.5
             ):
-                spot = self._spots.pop(track.id)  # it crept away from where it stopped: look again
+                del self._spots[track.id]  # it crept away from where it stopped: look again
                 spot = None
             if spot is None:
                 # a box shrinking as the thing melts into the background looks like movement, so
@@ -96,13 +96,5 @@ class Hold:
         for gone in set(self._spots) - live:
             del self._spots[gone]
         areas = np.array(parked, dtype=float).reshape(-1, 4)
-        return [d for d in found if d.label == "vehicle" or not _inside(d.box, areas)] + held
-
-
-def _inside(box: Box, areas: np.ndarray) -> bool:
-    if not len(areas):
-        return False
-    x, y, w, h = box
-    iw = np.clip(np.minimum(x + w, areas[:, 0] + areas[:, 2]) - np.maximum(x, areas[:, 0]), 0, None)
-    ih = np.clip(np.minimum(y + h, areas[:, 1] + areas[:, 3]) - np.maximum(y, areas[:, 1]), 0, None)
-    return bool((iw * ih >= 0.7 * w * h).any())
+        inside = mostly_inside([d.box for d in found], areas, 0.7)
+        return [d for d, part in zip(found, inside, strict=True) if d.label == "vehicle" or not part] + held

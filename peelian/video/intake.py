@@ -40,7 +40,8 @@ MAX_LINK_DAYS = 30
 LINK_REFUSED = (
     "this upload link does not work: it may have expired or been withdrawn. Ask the officer for a new one"
 )
-_CASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /_.:#-]{0,59}$")
+CASE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 /_.:#-]{0,59}$"
+_CASE = re.compile(CASE_PATTERN)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _READ_BLOCK = 8 * 1024**2
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from peelian.db.schema import store_meta
 from peelian.errors import NotFound, PeelianError
@@ -147,13 +147,19 @@ class OnnxDetector:
         return [Detection(tuple(boxes[i]), labels[i], scores[i]) for i in np.array(keep).reshape(-1)]
 
 
+def _put(conn: Connection, key: str, value: str | None) -> None:
+    """Set (or with None, clear) one store setting in the caller's transaction."""
+    conn.execute(delete(store_meta).where(store_meta.c.key == key))
+    if value is not None:
+        conn.execute(insert(store_meta).values(key=key, value=value))
+
+
 def record_measurement(engine: Engine, model: Card, result: dict[str, Any], by: str) -> dict[str, Any]:
     """Keep a model's measured accuracy against the exact file measured."""
     entry = {**result, "sha256": model.sha256, "measured_at": datetime.now(UTC).isoformat(), "by": by}
     key = MEASURE_PREFIX + model.name
     with engine.begin() as conn:
-        conn.execute(delete(store_meta).where(store_meta.c.key == key))
-        conn.execute(insert(store_meta).values(key=key, value=json.dumps(entry)))
+        _put(conn, key, json.dumps(entry))
         audit.append(conn, by, "video.model.measured", details={"model": model.name, **entry})
     return entry
 
@@ -182,8 +188,7 @@ def enable(
             f"below the bar of {min_precision:.2f} / {min_recall:.2f}"
         )
     with engine.begin() as conn:
-        conn.execute(delete(store_meta).where(store_meta.c.key == ENABLED_KEY))
-        conn.execute(insert(store_meta).values(key=ENABLED_KEY, value=model.name))
+        _put(conn, ENABLED_KEY, model.name)
         audit.append(
             conn,
             by,
@@ -200,7 +205,7 @@ def enable(
 
 def disable(engine: Engine, by: str) -> None:
     with engine.begin() as conn:
-        conn.execute(delete(store_meta).where(store_meta.c.key == ENABLED_KEY))
+        _put(conn, ENABLED_KEY, None)
         audit.append(conn, by, "video.model.disabled", details={})
 
 

@@ -259,6 +259,8 @@ def search(
         raise PeelianError(f"event kind must be one of {', '.join(KINDS)}")
     if not case_ref and not footage_id:
         raise PeelianError("say which case or footage to search")
+    if since and until and since > until:
+        raise PeelianError("the time window ends before it starts")
     limit = max(1, min(limit, MAX_RESULTS))
     e = video_events.c
     where = [
@@ -314,10 +316,25 @@ def thumbnail(engine: Engine, event_id: str) -> tuple[bytes, str]:
     return bytes(row[0]), row[1]
 
 
-def footage_report(engine: Engine, footage_id: str) -> dict[str, Any]:
-    """One video: its facts, events by kind and by review decision, footage against review time."""
-    footage = intake.footage(engine, footage_id)
-    events = search(engine, footage_id=footage["id"], limit=MAX_RESULTS)
+def _tallies(engine: Engine, footage_ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per footage, its events by kind and by review decision, counted in the store (a search is
+    capped, a count is not)."""
+    e = video_events.c
+    query = (
+        select(e.footage_id, e.kind, leads.c.status, func.count())
+        .join(leads, leads.c.id == e.lead_id)
+        .where(e.footage_id.in_(footage_ids))
+        .group_by(e.footage_id, e.kind, leads.c.status)
+    )
+    tallies = {i: {"events_by_kind": Counter(), "events_by_decision": Counter()} for i in footage_ids}
+    with engine.connect() as conn:
+        for footage_id, kind, status, count in conn.execute(query):
+            tallies[footage_id]["events_by_kind"][kind] += count
+            tallies[footage_id]["events_by_decision"][status] += count
+    return {i: {k: dict(v) for k, v in t.items()} for i, t in tallies.items()}
+
+
+def _summary(footage: dict[str, Any], tally: dict[str, dict[str, int]]) -> dict[str, Any]:
     analysis = footage["analysis"] or {}
     return {
         "id": footage["id"],
@@ -332,31 +349,30 @@ def footage_report(engine: Engine, footage_id: str) -> dict[str, Any]:
         "footage_hours": round(analysis.get("footage_seconds", 0) / 3600, 4),
         "review_hours": round(analysis.get("review_seconds", 0) / 3600, 4),
         "review_reduction": analysis.get("review_reduction"),
-        "events_by_kind": dict(Counter(ev["kind"] for ev in events)),
-        "events_by_decision": dict(Counter(ev["lead_status"] for ev in events)),
-        "analysis": analysis,
-        "events": events,
+        **tally,
+    }
+
+
+def footage_report(engine: Engine, footage_id: str) -> dict[str, Any]:
+    """One video: its facts, events by kind and by review decision, footage against review time."""
+    footage = intake.footage(engine, footage_id)
+    return {
+        **_summary(footage, _tallies(engine, [footage["id"]])[footage["id"]]),
+        "analysis": footage["analysis"] or {},
+        "events": search(engine, footage_id=footage["id"], limit=MAX_RESULTS),
     }
 
 
 def case_report(engine: Engine, case_ref: str) -> dict[str, Any]:
     """Every video on a case: hours of footage against hours a reviewer must watch."""
-    with engine.connect() as conn:
-        rows = (
-            conn.execute(
-                select(video_footage.c.id)
-                .where(video_footage.c.case_ref == case_ref)
-                .order_by(video_footage.c.received_at)
-            )
-            .scalars()
-            .all()
-        )
-    if not rows:
+    try:
+        found = intake.case_footage(engine, case_ref)
+    except PeelianError:
+        found = []  # not a case reference intake takes: no footage can be on it
+    if not found:
         raise NotFound(f"no footage on case {case_ref}")
-    videos = [footage_report(engine, footage_id) for footage_id in rows]
-    for video in videos:
-        video.pop("events")
-        video.pop("analysis")
+    tallies = _tallies(engine, [f["id"] for f in found])
+    videos = [_summary(f, tallies[f["id"]]) for f in found]
     footage_hours = sum(v["footage_hours"] for v in videos if v["status"] == "analysed")
     review_hours = sum(v["review_hours"] for v in videos if v["status"] == "analysed")
     return {

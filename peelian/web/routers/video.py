@@ -14,7 +14,7 @@ run has claimed the footage (so the page it returns to already says 'analysing')
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -40,8 +40,7 @@ staff = Access(roles=frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ANALYST, Rol
 JUDGES = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN})  # as the leads API allows
 FOOTAGE = Path(..., min_length=4, max_length=40, pattern="^vf_[0-9a-f]{1,37}$")
 EVENT = Path(..., min_length=4, max_length=40, pattern="^ve_[0-9a-f]{1,37}$")
-CASE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 /_.:#-]{0,59}$"  # as intake takes case references
-CASE_PATH = Path(..., max_length=60, pattern=CASE_PATTERN)
+CASE_PATH = Path(..., max_length=60, pattern=intake.CASE_PATTERN)
 CASE_QUERY = Query(None, max_length=60)
 KIND = Query(None, max_length=30, description=f"one of {', '.join(KINDS)}")
 ZONE = Query(None, max_length=60)
@@ -112,40 +111,27 @@ def _may_judge(principal: Principal) -> bool:
 # --- filters -----------------------------------------------------------------------------------
 
 
+def _when(text: str | None, zone: tzinfo, name: str, form: str = "a date and time") -> datetime | None:
+    """A time as UTC, read in ``zone`` where it names none: UTC from the API, the force's zone from
+    a page's datetime-local box."""
+    if not text:
+        return None
+    try:
+        found = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise PeelianError(f"{name} must be {form}") from None
+    return (found.replace(tzinfo=zone) if found.tzinfo is None else found).astimezone(UTC)
+
+
 def _utc(text: str | None, name: str) -> datetime | None:
-    """An ISO 8601 time from the API; one without a zone is taken as UTC."""
-    if not text:
-        return None
-    try:
-        found = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise PeelianError(f"{name} must be an ISO 8601 date and time, such as 2026-03-14T22:00Z") from None
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
-
-
-def _from_local(text: str | None, zone: ZoneInfo, name: str) -> datetime | None:
-    """A page's datetime-local value, read in the force's time zone, as UTC."""
-    if not text:
-        return None
-    try:
-        found = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise PeelianError(f"{name} must be a date and time") from None
-    if found.tzinfo is None:
-        found = found.replace(tzinfo=zone)
-    return found.astimezone(UTC)
+    return _when(text, UTC, name, "an ISO 8601 date and time, such as 2026-03-14T22:00Z")
 
 
 def _filters(
     case: str | None, footage: str | None, kind: str | None, zone: str | None, camera: str | None,
     since: datetime | None, until: datetime | None,
 ) -> dict[str, Any]:  # fmt: skip
-    if kind and kind not in KINDS:
-        raise PeelianError(f"event kind must be one of {', '.join(KINDS)}")
-    if since and until and since > until:
-        raise PeelianError("the time window ends before it starts")
-    if not (case or "").strip() and not footage:
-        raise PeelianError("say which case or footage to search")
+    """The search's filters with blanks as none (``service.search`` refuses what makes no sense)."""
     return {
         "case_ref": (case or "").strip() or None, "footage_id": footage or None, "kind": kind or None,
         "zone": (zone or "").strip() or None, "camera": (camera or "").strip() or None,
@@ -227,8 +213,8 @@ def case_page(
             note = f"There is no footage on {case} yet."
         if report:
             try:
-                since = _from_local(time_from, tz, "'from'")
-                until = _from_local(time_to, tz, "'to'")
+                since = _when(time_from, tz, "'from'")
+                until = _when(time_to, tz, "'to'")
                 filters = _filters(case, None, kind, zone, camera, since, until)
                 events = _shown(service.search(engine, **filters, limit=PAGE_RESULTS), tz)
             except PeelianError as refused:
