@@ -80,23 +80,33 @@ def _wait_near(page, seconds: float, within: float) -> None:
     )
 
 
+def _desktop(browser, video_app):
+    """A desktop browser that reports CSP violations: (context, page, watch)."""
+    context = browser.new_context(base_url=video_app.base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    context.add_init_script(CSP_WATCH)
+    page = context.new_page()
+    return context, page, PageWatch(page)
+
+
+def _on_the_case(page, video_app) -> None:
+    """Sign in as the analyst and declare the investigation, landing on the case's CCTV page."""
+    sign_in(page, video_app, "analyst")
+    page.goto("/video")
+    page.get_by_label("Purpose").select_option("investigation")
+    page.get_by_label("Case or task reference").fill(CASE)
+    page.get_by_role("button", name="Continue").click()
+
+
 def test_an_analyst_reviews_footage(browser, video_app):
     report = video_app.report
     segments = report["analysis"]["segments"]
     assert len(segments) >= 2, segments  # the scene has a quiet gap
     (_, first_end), (second_start, _) = segments[0], segments[1]
     assert second_start - first_end > 5
-    context = browser.new_context(base_url=video_app.base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    context.add_init_script(CSP_WATCH)
-    page = context.new_page()
-    watch = PageWatch(page)
+    context, page, watch = _desktop(browser, video_app)
     try:
-        sign_in(page, video_app, "analyst")
-        page.goto("/video")
-        page.get_by_label("Purpose").select_option("investigation")
-        page.get_by_label("Case or task reference").fill(CASE)
-        page.get_by_role("button", name="Continue").click()
+        _on_the_case(page, video_app)
         expect(page.get_by_role("heading", level=1)).to_have_text(f"CCTV review for {CASE}")
         row = page.locator("#video-footage tbody tr", has_text=report["reference"])
         expect(row).to_contain_text("analysed")
@@ -202,17 +212,9 @@ def test_the_review_page_fits_a_tablet(browser, video_app):
 
 def test_analysis_started_on_the_case_page_finishes_and_the_page_shows_it(browser, video_app):
     waiting = video_app.waiting
-    context = browser.new_context(base_url=video_app.base_url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    context.add_init_script(CSP_WATCH)
-    page = context.new_page()
-    watch = PageWatch(page)
+    context, page, watch = _desktop(browser, video_app)
     try:
-        sign_in(page, video_app, "analyst")
-        page.goto("/video")
-        page.get_by_label("Purpose").select_option("investigation")
-        page.get_by_label("Case or task reference").fill(CASE)
-        page.get_by_role("button", name="Continue").click()
+        _on_the_case(page, video_app)
         row = page.locator("#video-footage tbody tr", has_text=waiting["reference"])
         expect(row).to_contain_text("received")
         with page.expect_navigation():
